@@ -1,0 +1,40 @@
+/** What the command line asks for: the parser's only output. */
+export const DIALECTS = ['api2', 'uapi'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+export const OUTPUT_FORMATS = ['yaml', 'json', 'jsonpretty', 'xml', 'table'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const COLLECTOR_CHOICES = ['auto', 'ps', 'pure-ftpwho'] as const;
+export type CollectorChoice = (typeof COLLECTOR_CHOICES)[number];
+
+/** Sources that `--input SOURCE=FILE` can replay. */
+export const SOURCE_IDS = ['ps', 'pure-ftpwho'] as const;
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+export interface Invocation {
+  readonly kind: 'call';
+  readonly dialect: Dialect;
+  /** the program name as the user knows it: cpapi2 or uapi */
+  readonly program: string;
+  readonly user: string | undefined;
+  readonly output: OutputFormat;
+  readonly collector: CollectorChoice;
+  /** replayed captures: source -> file path, `-` for standard input */
+  readonly inputs: ReadonlyMap<SourceId, string>;
+  /** undefined: decide from the environment and the terminal */
+  readonly color: boolean | undefined;
+  readonly debug: boolean;
+  readonly module: string;
+  readonly func: string;
+  /** decoded key=value arguments, repeated keys as key, key-0, key-1, ... */
+  readonly args: Readonly<Record<string, string>>;
+}
+
+/** --help and --version: print the text and exit 0. */
+export interface InfoRequest {
+  readonly kind: 'info';
+  readonly text: string;
+}
+
+export type ParseResult = Invocation | InfoRequest;

@@ -1,0 +1,159 @@
+import { Command, CommanderError, Option } from 'commander';
+import { functionsOf } from '../dispatch/table.js';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { parseFormArgs } from './form.js';
+import {
+  COLLECTOR_CHOICES,
+  type CollectorChoice,
+  type Dialect,
+  type OutputFormat,
+  OUTPUT_FORMATS,
+  type ParseResult,
+  SOURCE_IDS,
+  type SourceId,
+} from './invocation.js';
+
+interface RawOptions {
+  user?: string;
+  output: string;
+  collector: string;
+  input: string[];
+  color?: boolean;
+  debug?: boolean;
+}
+
+const PROGRAM: Record<Dialect, { name: string; api: string }> = {
+  api2: { name: 'cpapi2', api: 'cPanel API 2' },
+  uapi: { name: 'uapi', api: 'UAPI' },
+};
+
+/** argv (without node and the script) -> Invocation, or the text of --help/--version. */
+export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResult {
+  const { name, api } = PROGRAM[dialect];
+  let printed = '';
+  const program = new Command(name)
+    .usage('[options] Module function [key=value ...]')
+    .description(`List the FTP sessions open on this server, speaking ${api} as cPanel's ${name} does.`)
+    .argument('[module]', 'API module, e.g. Ftp')
+    .argument('[function]', 'function of that module')
+    .argument('[args...]', 'function arguments as URI-encoded key=value pairs')
+    .option('-u, --user <name>', 'the account whose sessions to list (required as root)')
+    .option('--output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, 'yaml')
+    .option('--collector <name>', `(extension) where sessions come from: ${COLLECTOR_CHOICES.join(', ')}`, 'auto')
+    .option(
+      '--input <source=file>',
+      `(extension, repeatable) replay a captured source instead of running it: ${SOURCE_IDS.join(', ')}; file - is stdin`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--color', '(extension) colour the table even when not on a terminal')
+    .option('--no-color', '(extension) never colour the table')
+    .addOption(new Option('--debug', '(extension) print the stack of an internal error'))
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .addHelpText('after', () => helpTrailer(dialect, name))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        printed += text;
+      },
+      writeErr: (text) => {
+        printed += text;
+      },
+      outputError: () => {},
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    });
+
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return { kind: 'info', text: printed };
+      throw new UsageError(err.message.replace(/^error: /, ''));
+    }
+    throw err;
+  }
+
+  const opts = program.opts<RawOptions>();
+  const [module, func, words] = program.processedArgs as [string | undefined, string | undefined, string[]];
+  if (module === undefined) throw new UsageError('missing Module and function (for example: Ftp ' + functionsOf(dialect)[0]?.func + ')');
+  if (func === undefined) throw new UsageError(`missing the function of module ${module}`);
+
+  return {
+    kind: 'call',
+    dialect,
+    program: name,
+    user: opts.user,
+    output: oneOf(OUTPUT_FORMATS, opts.output, '--output'),
+    collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
+    inputs: parseInputs(opts.input),
+    color: opts.color,
+    debug: opts.debug === true,
+    module,
+    func,
+    args: parseFormArgs(words),
+  };
+}
+
+function oneOf<T extends string>(choices: readonly T[], value: string, option: string): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${choices.join(', ')}, not '${value}'`);
+}
+
+function parseInputs(values: readonly string[]): Map<SourceId, string> {
+  const inputs = new Map<SourceId, string>();
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const source = eq === -1 ? value : value.slice(0, eq);
+    const file = eq === -1 ? '' : value.slice(eq + 1);
+    if (!(SOURCE_IDS as readonly string[]).includes(source)) {
+      throw new UsageError(`--input takes SOURCE=FILE with SOURCE one of ${SOURCE_IDS.join(', ')}, not '${value}'`);
+    }
+    if (file === '') throw new UsageError(`--input ${source}= needs a file name (or - for standard input)`);
+    if (inputs.has(source as SourceId)) throw new UsageError(`--input ${source} is given twice`);
+    inputs.set(source as SourceId, file);
+  }
+  if ([...inputs.values()].filter((file) => file === '-').length > 1) {
+    throw new UsageError('only one --input can read standard input');
+  }
+  return inputs;
+}
+
+function helpTrailer(dialect: Dialect, name: string): string {
+  const functions = functionsOf(dialect)
+    .map((f) => `  ${`${f.module} ${f.func}`.padEnd(26)}${f.summary}`)
+    .join('\n');
+  return `
+Functions:
+${functions}
+
+Output formats (--output):
+  yaml        the default, as cPanel's; '---', '~' for null, sorted keys
+  json        compact, one line
+  jsonpretty  3-space indent, "key" : value
+  xml         one element per key, <data> repeated per row
+  table       (extension) for people; coloured only on a terminal (NO_COLOR, FORCE_COLOR, --color/--no-color)
+
+Collectors (--collector):
+  auto         ps, plus pure-ftpwho where it is installed and we are root (merged by pid)
+  ps           process titles only: no FTP login name, host or file for pure-ftpd
+  pure-ftpwho  pure-ftpd's own session list (root only)
+
+Accounts:
+  As root, --user is required and names a system account; it sees the sessions whose
+  process runs as its uid. Any other caller sees only their own sessions, and --user
+  may be omitted or name the caller. Sessions not yet logged in are never shown.
+
+Exit status:
+  0   success, including an empty list, --help and --version
+  1   the function failed; the failure envelope is on stdout
+  2   usage error (one line on stderr)
+  70  internal error (one line on stderr; the stack with --debug)
+
+Examples:
+  ${name} --user=bob --output=json Ftp ${functionsOf(dialect)[0]?.func ?? ''}
+  ${name} --user=bob --input ps=ps.txt --input pure-ftpwho=who.txt Ftp ${functionsOf(dialect)[0]?.func ?? ''}
+`;
+}

@@ -1,0 +1,70 @@
+import { type Observation, stateOfCommand } from '../../model/observation.js';
+import type { SourceReading } from '../types.js';
+
+/**
+ * `pure-ftpwho -s`: one line per session,
+ * `pid|account|time|state|file|peer|local|port|current|total|percent|bandwidth`,
+ * with `|` and `\` escaped by a backslash (ftp-servers.md §2.3). `account` is `?`
+ * before login, `time` is seconds since the connection was accepted, `state`
+ * is `IDLE`, ` DL `, ` UL ` or `ERR!`.
+ */
+const FIELDS = 12;
+const STATES = new Set(['IDLE', ' DL ', ' UL ', 'ERR!']);
+
+/** Split on `|` not preceded by a backslash, and unescape `\x` to `x`. */
+export function splitEscaped(line: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === '\\' && i + 1 < line.length) {
+      current += line[++i];
+    } else if (c === '|') {
+      fields.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  fields.push(current);
+  return fields;
+}
+
+const TITLE = { IDLE: 'pure-ftpd (IDLE)', DL: 'pure-ftpd (DOWNLOAD)', UL: 'pure-ftpd (UPLOAD)' } as const;
+
+export function parsePureFtpwho(text: string, now: number): SourceReading {
+  const observations: Observation[] = [];
+  const skippedLines: number[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === '') continue;
+    const f = splitEscaped(line);
+    const [pid, account, time, rawState, file, peer] = f;
+    if (
+      f.length !== FIELDS ||
+      !/^[1-9]\d{0,9}$/.test(pid as string) ||
+      !/^\d{1,12}$/.test(time as string) ||
+      !STATES.has(rawState as string) ||
+      account === ''
+    ) {
+      skippedLines.push(i + 1);
+      continue;
+    }
+    const state = stateOfCommand((rawState as string).trim());
+    const loggedIn = account !== '?';
+    observations.push({
+      pid: Number(pid),
+      daemon: 'pure-ftpd',
+      loggedIn,
+      state,
+      ...(loggedIn ? { login: account as string } : {}),
+      host: peer as string,
+      ...(state === 'IDLE' ? {} : { file: file as string }),
+      startedAt: now - Number(time) * 1000,
+      // pure-ftpd's titles are exactly these (ftp-servers.md §2.1)
+      title: TITLE[state],
+    });
+  }
+  return { observations, recognised: lines.length - skippedLines.length, skippedLines };
+}

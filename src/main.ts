@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import type { Dialect } from './cli/invocation.js';
+import { run } from './run.js';
+import type { ExecResult, Runtime } from './runtime.js';
+
+/**
+ * The only module that touches `process`: it builds the Node runtime, runs
+ * the pipeline and sets the exit code.
+ */
+export async function main(dialect: Dialect): Promise<void> {
+  // `| head` closes the pipe early: stop quietly instead of crashing.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  process.exitCode = await run(dialect, nodeRuntime());
+}
+
+function nodeRuntime(): Runtime {
+  return {
+    argv: process.argv.slice(2),
+    env: process.env,
+    uid: process.geteuid?.() ?? process.getuid?.() ?? 0,
+    stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
+    stderr: { write: (text) => void process.stderr.write(text) },
+    now: () => Date.now(),
+    exec,
+    readFile: (path) => readFile(path, 'utf8'),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    isExecutable: (path) =>
+      access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      ),
+  };
+}
+
+function exec(file: string, args: readonly string[], options: { timeoutMs: number; env: Record<string, string> }) {
+  return new Promise<ExecResult>((resolve) => {
+    execFile(
+      file,
+      [...args],
+      { env: options.env, timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', shell: false },
+      (error, stdout, stderr) => {
+        if (error === null) return resolve({ exitCode: 0, stdout, stderr, timedOut: false });
+        const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string };
+        if (typeof e.code === 'string') {
+          return resolve({ exitCode: null, stdout, stderr, timedOut: false, spawnError: e.code });
+        }
+        const timedOut = e.killed === true && e.signal === 'SIGKILL';
+        resolve({ exitCode: typeof e.code === 'number' ? e.code : null, stdout, stderr, timedOut });
+      },
+    );
+  });
+}

@@ -1,0 +1,35 @@
+import * as z from 'zod/mini';
+import type { Observation } from './observation.js';
+import { type Session, SessionSchema } from './session.js';
+import { formatCtime } from './time.js';
+
+export interface Normalised {
+  sessions: Session[];
+  warnings: string[];
+}
+
+/**
+ * Observations -> Sessions: fill the fields every row has, validate them
+ * against the schema (a row that does not fit is dropped with a warning,
+ * never a crash), and sort by pid numerically.
+ */
+export function normalise(observations: readonly Observation[]): Normalised {
+  const sessions: Session[] = [];
+  const warnings: string[] = [];
+  for (const o of observations) {
+    const candidate = {
+      cmdline: o.title ?? '',
+      file: o.state === 'IDLE' ? '' : (o.file ?? ''),
+      host: o.host ?? '',
+      login: o.startedAt === undefined ? '' : formatCtime(o.startedAt),
+      pid: o.pid,
+      status: o.state,
+      user: o.login ?? o.systemUser ?? '',
+    };
+    const parsed = SessionSchema.safeParse(candidate);
+    if (parsed.success) sessions.push(parsed.data);
+    else warnings.push(`session ${o.pid} was left out: ${z.prettifyError(parsed.error).replace(/\s+/g, ' ')}`);
+  }
+  sessions.sort((a, b) => a.pid - b.pid);
+  return { sessions, warnings };
+}

@@ -1,0 +1,32 @@
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * Local time in ctime form, as cPanel prints `login`:
+ * `Wed Oct 15 12:49:03 2014`, the day padded with a space (`date '+%a %b %e %H:%M:%S %Y'`).
+ */
+export function formatCtime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${d.getFullYear()}`
+  );
+}
+
+const LSTART = /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) +([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
+
+/**
+ * Parse `ps -o lstart` under LC_ALL=C (`Sun Nov 22 06:06:26 2026`, local time)
+ * to epoch milliseconds; undefined when it is not that form.
+ */
+export function parseLstart(text: string): number | undefined {
+  const m = LSTART.exec(text);
+  if (m === null) return undefined;
+  const month = MONTHS.indexOf(m[1] as string);
+  if (month === -1) return undefined;
+  const [day, h, min, s, year] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const ms = new Date(year, month, day, h, min, s).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,43 @@
+/**
+ * The small world every step of the pipeline sees instead of `process`.
+ * src/main.ts builds the real one; tests build their own.
+ */
+export interface ExecResult {
+  /** null when the process was killed by a signal or never started */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** set when the program could not be started at all (ENOENT, EACCES, ...) */
+  spawnError?: string;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  /** the complete environment of the child; nothing is inherited */
+  env: Record<string, string>;
+}
+
+export interface TextSink {
+  write(text: string): void;
+}
+
+export interface Runtime {
+  /** arguments after the program name */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** effective uid of the caller */
+  readonly uid: number;
+  readonly stdout: TextSink & { readonly isTTY: boolean };
+  readonly stderr: TextSink;
+  /** milliseconds since the epoch */
+  now(): number;
+  /** run a program by absolute path with an argv array; never a shell */
+  exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /** read a whole file as UTF-8; rejects with the usual Node errors */
+  readFile(path: string): Promise<string>;
+  /** read all of standard input as UTF-8 */
+  readStdin(): Promise<string>;
+  /** whether path exists and the caller may execute it */
+  isExecutable(path: string): Promise<boolean>;
+}
