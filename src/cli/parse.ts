@@ -18,7 +18,7 @@ interface RawOptions {
   user?: string;
   output: string;
   collector: string;
-  input: string[];
+  input?: string[];
   color?: boolean;
   debug?: boolean;
 }
@@ -44,8 +44,7 @@ export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResul
     .option(
       '--input <source=file>',
       `(extension, repeatable) replay a captured source instead of running it: ${SOURCE_IDS.join(', ')}; file - is stdin`,
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--color', '(extension) colour the table even when not on a terminal')
     .option('--no-color', '(extension) never colour the table')
@@ -88,7 +87,7 @@ export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResul
     user: opts.user,
     output: oneOf(OUTPUT_FORMATS, opts.output, '--output'),
     collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
-    inputs: parseInputs(opts.input),
+    inputs: parseInputs(opts.input ?? []),
     color: opts.color,
     debug: opts.debug === true,
     module,

@@ -285,7 +285,12 @@ describe.skipIf(skipReason !== undefined)('live: pure-ftpd on 127.0.0.1', () => 
       const r = await run(UAPI, ['--output=json', '--collector=auto', 'Ftp', 'list_sessions'], bob());
       expect(r.exitCode, r.stderr).toBe(0);
       expectUapiEnvelope(r.json, true);
-      expect(r.json.result.data.map((x: any) => x.pid)).toEqual([H().sessions.bobIdle.pid]);
+      const s = H().sessions.bobIdle;
+      expect(r.json.result.data.map((x: any) => x.pid)).toEqual([s.pid]);
+      const row = r.json.result.data[0];
+      expect(row.status).toBe('IDLE');
+      expect(row.user).toBe(bob().name);
+      expect(Math.abs(parseCtime(row.login) - s.openedAt)).toBeLessThanOrEqual(2000);
     }, 30_000);
 
     it("uapi --user=<another account> is refused: exit 1, status 0, errors", async () => {

@@ -426,8 +426,11 @@ function reapStale(log: (m: string) => void): void {
     if (owner && aliveSame(owner.pid, owner.starttime)) continue; // a live run: not ours to touch
     for (const r of recs) {
       if (r.name === 'owner' || !aliveSame(r.pid, r.starttime)) continue;
-      log(`reaping leftover ${r.name} pid ${r.pid} from an earlier run`);
+      // a server's sessions (and their PRIV helpers) first, while they are still its descendants
+      const kids = r.name === 'server' ? descendants(r.pid) : [];
+      log(`reaping leftover ${r.name} pid ${r.pid} (+${kids.length} descendants) from an earlier run`);
       signal(r.pid, 'SIGKILL');
+      for (const k of kids) if (aliveSame(k.pid, k.starttime)) signal(k.pid, 'SIGKILL');
     }
     rmSync(file, { force: true });
   }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { mergeObservations, type Observation, stateOfCommand } from '../../src/model/observation.js';
+import { normalise } from '../../src/model/normalise.js';
+import { belongsTo } from '../../src/model/scope.js';
+import { formatCtime, parseLstart } from '../../src/model/time.js';
+
+const base: Observation = { pid: 10, daemon: 'pure-ftpd', loggedIn: true, state: 'IDLE', uid: 1001, systemUser: 'alice', title: 'pure-ftpd (IDLE)' };
+
+describe('time', () => {
+  it('formats ctime with a space-padded day, in local time (TZ=UTC here)', () => {
+    expect(formatCtime(Date.parse('2014-10-15T12:49:03Z'))).toBe('Wed Oct 15 12:49:03 2014');
+    expect(formatCtime(Date.parse('2026-11-02T06:06:28Z'))).toBe('Mon Nov  2 06:06:28 2026');
+  });
+  it('reads ps lstart back to the same instant', () => {
+    const t = Date.parse('2026-11-02T06:06:28Z');
+    expect(parseLstart(formatCtime(t))).toBe(t);
+    expect(parseLstart('Mon Nov 2 06:06:28 2026')).toBe(t);
+    expect(parseLstart('Mon Xyz 2 06:06:28 2026')).toBeUndefined();
+  });
+});
+
+describe('stateOfCommand', () => {
+  it.each([
+    ['RETR', 'DL'], ['DOWNLOAD', 'DL'], ['DL', 'DL'], ['retr', 'DL'],
+    ['STOR', 'UL'], ['APPE', 'UL'], ['STOU', 'UL'], ['UPLOAD', 'UL'], ['UL', 'UL'],
+    ['IDLE', 'IDLE'], ['LIST', 'IDLE'], ['ERR!', 'IDLE'], ['', 'IDLE'],
+  ])('%s -> %s', (command, state) => {
+    expect(stateOfCommand(command)).toBe(state);
+  });
+});
+
+describe('mergeObservations', () => {
+  it('adds and overrides the preferred fields by pid, keeps only base pids, and ANDs loggedIn', () => {
+    const merged = mergeObservations(
+      [base, { ...base, pid: 11, uid: 0, loggedIn: false }],
+      [
+        { pid: 10, daemon: 'pure-ftpd', loggedIn: true, state: 'DL', login: 'bob@example.com', host: '::1', file: 'x', title: 'pure-ftpd (DOWNLOAD)' },
+        { pid: 11, daemon: 'pure-ftpd', loggedIn: true, state: 'IDLE', login: 'carol' },
+        { pid: 12, daemon: 'pure-ftpd', loggedIn: true, state: 'IDLE', login: 'ghost' },
+      ],
+      ['login', 'host', 'file', 'state'],
+    );
+    expect(merged).toEqual([
+      { ...base, state: 'DL', login: 'bob@example.com', host: '::1', file: 'x' },
+      { ...base, pid: 11, uid: 0, loggedIn: false, login: 'carol' },
+    ]);
+  });
+});
+
+describe('belongsTo', () => {
+  const alice = { name: 'alice', uid: 1001 };
+  it('goes by the process uid when a source knows it', () => {
+    expect(belongsTo(alice, base)).toBe(true);
+    expect(belongsTo(alice, { ...base, uid: 1002 })).toBe(false);
+    expect(belongsTo(alice, { ...base, uid: 1002, login: 'alice' })).toBe(false);
+  });
+  it('never shows a session that has not logged in', () => {
+    expect(belongsTo(alice, { ...base, loggedIn: false })).toBe(false);
+  });
+  it('goes by the login name when no source knows the uid', () => {
+    const { uid: _uid, ...noUid } = base;
+    expect(belongsTo(alice, { ...noUid, login: 'alice' })).toBe(true);
+    expect(belongsTo(alice, { ...noUid, login: 'alice2' })).toBe(false);
+    expect(belongsTo(alice, noUid)).toBe(false);
+  });
+});
+
+describe('normalise', () => {
+  it('fills every field, blanks the file of idle sessions and sorts by pid numerically', () => {
+    const { sessions, warnings } = normalise([
+      { ...base, pid: 10023, state: 'DL', file: 'big.bin', startedAt: Date.parse('2014-10-15T12:49:03Z') },
+      { ...base, pid: 9876, file: 'left over' },
+    ]);
+    expect(warnings).toEqual([]);
+    expect(sessions).toEqual([
+      { cmdline: 'pure-ftpd (IDLE)', file: '', host: '', login: '', pid: 9876, status: 'IDLE', user: 'alice' },
+      { cmdline: 'pure-ftpd (IDLE)', file: 'big.bin', host: '', login: 'Wed Oct 15 12:49:03 2014', pid: 10023, status: 'DL', user: 'alice' },
+    ]);
+  });
+  it('drops a row that does not fit the schema with a warning', () => {
+    const { sessions, warnings } = normalise([{ ...base, pid: -1 }, base]);
+    expect(sessions.map((s) => s.pid)).toEqual([10]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^session -1 was left out: /);
+  });
+});
