@@ -43,9 +43,11 @@ interface Run {
 }
 
 /** run a built command with node, as root or (with `as`) as that account via setpriv */
-async function run(bin: string, args: string[], as?: Account): Promise<Run> {
+async function run(bin: string, args: string[], as?: Account, tz?: string): Promise<Run> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', LANG: 'C.UTF-8' };
-  if (process.env.TZ !== undefined) env.TZ = process.env.TZ; // the CLI and this test must agree on local time
+  // the CLI and this test must agree on local time: same TZ, or the one given
+  const zone = tz ?? process.env.TZ;
+  if (zone !== undefined) env.TZ = zone;
   env.HOME = as ? as.home : (process.env.HOME ?? '/root');
   const [cmd, argv] = as
     ? ['setpriv', ['--reuid', String(as.uid), '--regid', String(as.gid), '--init-groups', '--', process.execPath, bin, ...args]]
@@ -59,7 +61,7 @@ async function run(bin: string, args: string[], as?: Account): Promise<Run> {
   } catch {
     json = undefined;
   }
-  const shown = `${as ? `[as ${as.name}] ` : ''}${path.basename(bin)} ${args.join(' ')}`;
+  const shown = `${as ? `[as ${as.name}] ` : ''}${tz ? `TZ=${tz} ` : ''}${path.basename(bin)} ${args.join(' ')}`;
   if (json === undefined) {
     throw new Error(`${shown}: stdout is not JSON (exit ${r.exitCode})\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`);
   }
@@ -72,13 +74,40 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const CTIME = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( [1-9]|[12]\d|3[01]) (\d\d):(\d\d):(\d\d) (\d{4})$/;
 
-/** `Wed Oct 15 12:49:03 2014` (local time, day space-padded) -> ms since epoch */
-function parseCtime(s: string): number {
+/**
+ * `Wed Oct 15 12:49:03 2014` (day space-padded) -> its wall-clock reading as
+ * if it were UTC, in ms (so no time-zone arithmetic is needed to compare it).
+ */
+function parseCtimeWall(s: string): number {
   const m = CTIME.exec(s);
   if (!m) throw new Error(`login ${JSON.stringify(s)} is not in ctime form like "Wed Oct 15 12:49:03 2014"`);
-  const d = new Date(Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (DAYS[d.getDay()] !== m[1]) throw new Error(`login ${JSON.stringify(s)}: wrong day of the week (${DAYS[d.getDay()]})`);
-  return d.getTime();
+  const t = Date.UTC(Number(m[7]), MONTHS.indexOf(m[2]!), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const day = DAYS[new Date(t).getUTCDay()];
+  if (day !== m[1]) throw new Error(`login ${JSON.stringify(s)}: wrong day of the week (${day})`);
+  return t;
+}
+
+/** wall-clock reading of an instant in time zone tz (default: this process's), as if UTC, in ms */
+function wallClock(epochMs: number, tz?: string): number {
+  const f = new Intl.DateTimeFormat('en-US', {
+    ...(tz ? { timeZone: tz } : {}),
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) + (epochMs % 1000);
+}
+
+/** `login` is the local time (in tz) of the moment the connection was opened, within 2 s */
+function expectLogin(login: string, openedAt: number, what: string, tz?: string): void {
+  const diff = parseCtimeWall(login) - wallClock(openedAt, tz);
+  const zone = tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  expect(Math.abs(diff), `${what}: login ${login} vs connection opened at ${new Date(openedAt).toISOString()} (TZ ${zone}); off by ${diff} ms`).toBeLessThanOrEqual(2000);
 }
 
 function expectUapiEnvelope(j: any, ok: boolean): void {
@@ -113,7 +142,7 @@ type Source = 'pure-ftpwho' | 'ps';
  * Check rows against the harness sessions: exactly these pids (sorted), and
  * each field as the given collector can know it.
  */
-function expectRows(rows: any[], expected: Session[], account: Account, source: Source, api: 2 | 3): void {
+function expectRows(rows: any[], expected: Session[], account: Account, source: Source, api: 2 | 3, tz?: string): void {
   const want = [...expected].sort((a, b) => a.pid - b.pid);
   const pids = rows.map((r) => Number(r.pid));
   expect(pids, 'pids (sorted) = the sessions pure-ftpwho reports for this account').toEqual(want.map((s) => s.pid));
@@ -139,8 +168,7 @@ function expectRows(rows: any[], expected: Session[], account: Account, source: 
       expect(row.host, `${what}: ps cannot know the host`).toBe('');
       expect(row.file, `${what}: ps cannot know the file`).toBe('');
     }
-    const login = parseCtime(row.login);
-    expect(Math.abs(login - s.openedAt), `${what}: login ${row.login} vs connection opened at ${new Date(s.openedAt).toString()}`).toBeLessThanOrEqual(2000);
+    expectLogin(row.login, s.openedAt, what, tz);
   });
 }
 
@@ -248,6 +276,21 @@ describe.skipIf(skipReason !== undefined)('live: pure-ftpd on 127.0.0.1', () => 
     }
   }, 30_000);
 
+  // vitest.config.ts pins TZ=UTC, which would hide a CLI that prints UTC (or whose ps
+  // runs in another zone than the one it parses lstart in): run once in +05:30.
+  const OTHER_TZ = 'Asia/Kolkata';
+  const hasZone = existsSync(`/usr/share/zoneinfo/${OTHER_TZ}`);
+  if (!hasZone) console.warn(`[live] skipping the TZ=${OTHER_TZ} test: no /usr/share/zoneinfo (install tzdata)`);
+  it.skipIf(!hasZone)(`login is local time under TZ=${OTHER_TZ} (ps and pure-ftpwho collectors)`, async () => {
+    await truth();
+    for (const collector of ['ps', 'pure-ftpwho'] as const) {
+      const r = await run(UAPI, [`--user=${alice().name}`, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions'], undefined, OTHER_TZ);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expectUapiEnvelope(r.json, true);
+      expectRows(r.json.result.data, aliceSessions(), alice(), collector, 3, OTHER_TZ);
+    }
+  }, 30_000);
+
   describe('as the account itself (not root)', () => {
     it('the built CLI is readable by the account', async () => {
       for (const f of [UAPI, CPAPI2, path.join(ROOT, 'package.json')]) {
@@ -274,7 +317,7 @@ describe.skipIf(skipReason !== undefined)('live: pure-ftpd on 127.0.0.1', () => 
         expect(row.user).toBe(alice().name);
         expect(['', s.file]).toContain(row.file);
         expect(['', '127.0.0.1']).toContain(row.host);
-        expect(Math.abs(parseCtime(row.login) - s.openedAt)).toBeLessThanOrEqual(2000);
+        expectLogin(row.login, s.openedAt, `row of ${s.name}`);
       }
       expect(Array.isArray(res.warnings) && res.warnings.length > 0, `warnings: ${JSON.stringify(res.warnings)}`).toBe(true);
       expect(JSON.stringify(res.warnings)).toMatch(/pure-ftpwho/);
@@ -290,7 +333,7 @@ describe.skipIf(skipReason !== undefined)('live: pure-ftpd on 127.0.0.1', () => 
       const row = r.json.result.data[0];
       expect(row.status).toBe('IDLE');
       expect(row.user).toBe(bob().name);
-      expect(Math.abs(parseCtime(row.login) - s.openedAt)).toBeLessThanOrEqual(2000);
+      expectLogin(row.login, s.openedAt, `row of ${s.name}`);
     }, 30_000);
 
     it("uapi --user=<another account> is refused: exit 1, status 0, errors", async () => {
