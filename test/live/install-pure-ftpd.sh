@@ -3,7 +3,8 @@
 # Debian 12 machine, as root:
 #
 #   /usr/sbin/pure-ftpd, /usr/sbin/pure-ftpwho   (from Debian's pure-ftpd .deb)
-#   curl, procps (ps), util-linux (setpriv, runuser), passwd (useradd, chpasswd)
+#   curl, procps (ps), util-linux (setpriv, runuser), passwd (useradd, chpasswd),
+#   tzdata (one test runs the CLI under TZ=Asia/Kolkata; ps needs the zone file)
 #
 # The pure-ftpd package is never "apt-get install"ed: installing it runs its
 # maintainer scripts, which start a server on port 21 of every address (and
@@ -22,7 +23,7 @@ set -euo pipefail
 STAGE=/var/cache/ftpsessions-live      # downloaded .deb + unpacked tree
 PKG=pure-ftpd
 BINARIES=(/usr/sbin/pure-ftpd /usr/sbin/pure-ftpwho)
-TOOLS=(curl procps util-linux passwd)
+TOOLS=(curl procps util-linux passwd tzdata)
 
 t0=$SECONDS
 log() { printf '[install-pure-ftpd %3ss] %s\n' "$((SECONDS - t0))" "$*"; }

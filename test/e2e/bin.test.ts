@@ -1,0 +1,148 @@
+// The built commands, spawned as users run them: exit codes, stdout/stderr,
+// replay from files and stdin, a closed pipe, and real ps on this machine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../helpers/runtime.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = { uapi: join(ROOT, 'bin/uapi.js'), cpapi2: join(ROOT, 'bin/cpapi2.js') };
+const isRoot = process.getuid?.() === 0;
+
+/** Who the replayed sessions belong to: as root `nobody` (on every system), else ourselves. */
+const ACCOUNT = isRoot ? { uid: 65534, args: ['--user=nobody'] } : { uid: process.getuid?.() ?? 0, args: [] as string[] };
+
+const dir = mkdtempSync(join(tmpdir(), 'ftpsessions-e2e-'));
+/** The lab's pure-ftpd capture with alice's uid (1001) moved to the account we run as. */
+const PS_FILE = join(dir, 'ps.txt');
+const WHO_FILE = join(dir, 'who.txt');
+writeFileSync(PS_FILE, fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\d+) +1001 /gm, (_m, head: string) => `${head} ${String(ACCOUNT.uid).padStart(5)} `));
+writeFileSync(WHO_FILE, fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt'));
+
+function cli(bin: keyof typeof BIN, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  return execa(process.execPath, [BIN[bin], ...args], {
+    reject: false,
+    input: options.input ?? '',
+    // a clean environment, as cron gives: no terminal, local time UTC
+    env: { TZ: 'UTC', ...options.env },
+    extendEnv: false,
+  });
+}
+
+describe('exit codes', () => {
+  it('0: --help and --version on stdout', async () => {
+    for (const bin of ['uapi', 'cpapi2'] as const) {
+      const help = await cli(bin, ['--help']);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: ${bin} `));
+      const version = await cli(bin, ['--version']);
+      expect([version.exitCode, version.stdout, version.stderr]).toEqual([0, '0.1.0', '']);
+    }
+  });
+
+  it('0: a replayed listing, in every format', async () => {
+    for (const format of ['yaml', 'json', 'jsonpretty', 'xml', 'table']) {
+      const r = await cli('uapi', [...ACCOUNT.args, `--output=${format}`, '--input', `ps=${PS_FILE}`, '--input', `pure-ftpwho=${WHO_FILE}`, 'Ftp', 'list_sessions']);
+      expect([r.exitCode, r.stderr], format).toEqual([0, '']);
+      expect(r.stdout).toContain('über upload|x.bin');
+    }
+  });
+
+  it('0: an empty list is a success', async () => {
+    const r = await cli('cpapi2', [...ACCOUNT.args, '--output=json', '--input', `ps=${join(ROOT, 'test/fixtures/pure-ftpd/00-no-sessions.ps.txt')}`, '--collector=ps', 'Ftp', 'listftpsessions']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ cpanelresult: { apiversion: 2, func: 'listftpsessions', module: 'Ftp', data: [], event: { result: 1 } } });
+  });
+
+  it('1: the function failed, the envelope on stdout in the format asked for', async () => {
+    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Nope', 'list_sessions']);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).result).toMatchObject({ status: 0, errors: ['Failed to load module “Nope”: no such module.'] });
+    const y = await cli('cpapi2', [...ACCOUNT.args, 'Ftp', 'nope']);
+    expect(y.exitCode).toBe(1);
+    expect(y.stdout).toMatch(/^---\ncpanelresult:\n/);
+    expect(y.stdout).toContain('error: The system could not find the function “nope” in the module “Ftp”.');
+  });
+
+  it('2: a usage error is one line and a pointer to --help on stderr, nothing on stdout', async () => {
+    const r = await cli('uapi', ['--output=csv', 'Ftp', 'list_sessions']);
+    expect([r.exitCode, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe("uapi: --output must be one of yaml, json, jsonpretty, xml, table, not 'csv'\nTry 'uapi --help' for more information.");
+  });
+
+  it.runIf(isRoot)('2: root must say whose sessions', async () => {
+    const r = await cli('uapi', ['Ftp', 'list_sessions']);
+    expect([r.exitCode, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', 'uapi: --user is required when running as root']);
+  });
+});
+
+describe('replay', () => {
+  it('reads a capture from standard input', async () => {
+    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=ps', '--input', 'ps=-', 'Ftp', 'list_sessions'], {
+      input: fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\d+) +1001 /gm, (_m, head: string) => `${head} ${String(ACCOUNT.uid).padStart(5)} `),
+    });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).result.data).toHaveLength(15);
+  });
+});
+
+describe('a pipe closed early (| head)', () => {
+  it('stops quietly', async () => {
+    // 20,000 sessions of the account: far more output than a pipe buffer holds
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      `${String(100000 + i).padStart(7)}     1 ${String(ACCOUNT.uid).padStart(5)} ${'x'.padEnd(64)} Sun Nov 22 06:06:28 2026 pure-ftpd (IDLE)`,
+    );
+    const big = join(dir, 'big.ps.txt');
+    writeFileSync(big, `${lines.join('\n')}\n`);
+    const child = spawn(process.execPath, [BIN.uapi, ...ACCOUNT.args, '--output=jsonpretty', '--input', `ps=${big}`, 'Ftp', 'list_sessions'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+});
+
+describe('live, with real ps', () => {
+  // A process titled exactly like a pure-ftpd session, running as the account:
+  // what ps shows of a real one (ftp-servers.md §2.1), without a daemon.
+  let fake: ReturnType<typeof spawn> | undefined;
+  beforeAll(() => {
+    fake = spawn('/bin/sleep', ['300'], {
+      argv0: 'pure-ftpd (DOWNLOAD)',
+      stdio: 'ignore',
+      ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+  });
+  afterAll(() => {
+    fake?.kill('SIGKILL');
+  });
+
+  it('finds the session by its title and owner', async () => {
+    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
+    expect(r.exitCode).toBe(0);
+    const row = JSON.parse(r.stdout).result.data.find((s: { pid: number }) => s.pid === fake?.pid);
+    expect(row).toMatchObject({ cmdline: 'pure-ftpd (DOWNLOAD)', status: 'DL', pid: fake?.pid });
+    const started = Date.parse(`${row.login} UTC`);
+    expect(Math.abs(started - Date.now())).toBeLessThan(60_000);
+  });
+
+  it.runIf(isRoot)('does not show it to another account', async () => {
+    const r = await cli('uapi', ['--user=daemon', '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid)).not.toContain(fake?.pid);
+  });
+});
+
+describe('the bundle', () => {
+  it('does nothing on import: no output, no exit code, no listeners left running', async () => {
+    const r = await execa(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(ROOT, 'dist/main.js'))}); console.log(process.exitCode ?? 'unset')`], { reject: false });
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, 'unset', '']);
+  });
+});
