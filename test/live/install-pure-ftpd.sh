@@ -30,7 +30,7 @@ log() { printf '[install-pure-ftpd %3ss] %s\n' "$((SECONDS - t0))" "$*"; }
 die() { printf '[install-pure-ftpd] ERROR: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root"
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || die "apt-get/dpkg-deb not found (Debian only)"
+if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then die "apt-get/dpkg-deb not found (Debian only)"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 # --- belt and braces: no package may start a service while we run apt -------
@@ -42,6 +42,7 @@ cleanup() {
   if [ "$created_policy" = 1 ]; then rm -f "$POLICY"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM   # so that the EXIT trap also runs when interrupted
 if [ ! -e "$POLICY" ]; then
   printf '#!/bin/sh\n# temporary, created by ftpsessions test/live/install-pure-ftpd.sh\nexit 101\n' >"$POLICY"
   chmod 0755 "$POLICY"
@@ -57,7 +58,13 @@ apt_update() {
   apt_updated=1
 }
 # apt lists present at all? (a fresh image often has none)
-if ! ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then apt_update; fi
+if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then apt_update; fi
+
+staged_deb() { # path of the downloaded .deb, if any
+  local f
+  for f in "$STAGE"/debs/"${PKG}"_*.deb; do [ -e "$f" ] && { echo "$f"; return 0; }; done
+  return 1
+}
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -84,18 +91,18 @@ apt_install "${TOOLS[@]}"
 if installed "$PKG"; then
   log "package $PKG is installed (dpkg); using its binaries as they are"
 else
-  deb=$(ls "$STAGE"/debs/${PKG}_*.deb 2>/dev/null | head -1 || true)
+  deb=$(staged_deb || true)
   if [ -z "$deb" ] || [ ! -e "$STAGE/root/.complete" ]; then
     mkdir -p "$STAGE/debs"
     # apt-get download runs as the _apt sandbox user, which must be able to write here
     if getent passwd _apt >/dev/null; then chown _apt "$STAGE/debs"; fi
-    rm -f "$STAGE"/debs/${PKG}_*.deb
+    rm -f "$STAGE"/debs/"${PKG}"_*.deb
     log "apt-get download $PKG"
     if ! (cd "$STAGE/debs" && apt-get download -qq "$PKG" >/dev/null 2>&1); then
       apt_update
       (cd "$STAGE/debs" && apt-get download -qq "$PKG" >/dev/null) || die "apt-get download $PKG failed"
     fi
-    deb=$(ls "$STAGE"/debs/${PKG}_*.deb | head -1)
+    deb=$(staged_deb) || die "apt-get download $PKG left no .deb in $STAGE/debs"
     rm -rf "$STAGE/root"; mkdir -p "$STAGE/root"
     dpkg-deb -x "$deb" "$STAGE/root" || die "dpkg-deb -x $deb failed"
     touch "$STAGE/root/.complete"
