@@ -460,7 +460,6 @@ export async function startPureFtpd(opts: HarnessOptions = {}): Promise<Harness>
 
   // state shared with stop()
   const controls: FtpControl[] = [];
-  const children: ChildProcess[] = [];
   let server: ChildProcess | undefined;
   let serverRec: PidRecord | undefined;
   let serverStderr = '';
@@ -542,7 +541,6 @@ export async function startPureFtpd(opts: HarnessOptions = {}): Promise<Harness>
       serverStderr += d;
     });
     server.on('error', () => {});
-    children.push(server);
     serverRec = record(server, 'server');
     log(`pure-ftpd pid ${serverRec.pid} on ${HOST}:${port} (passive ${pasvLo}-${pasvHi})`);
     {
@@ -589,7 +587,6 @@ export async function startPureFtpd(opts: HarnessOptions = {}): Promise<Harness>
     curl.stderr?.on('data', (d: string) => {
       curlStderr += d;
     });
-    children.push(curl);
     record(curl, 'client-curl');
     // (3) bob, logged in, idle
     await openLoggedIn(sessions.bobIdle, bob);
