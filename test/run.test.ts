@@ -46,6 +46,12 @@ describe('live path (auto): ps merged with pure-ftpwho by pid, as root', () => {
     for (const c of rt.calls) expect(c.options).toMatchObject({ env: { LC_ALL: 'C' }, timeoutMs: expect.any(Number) });
   });
 
+  it('runs the sources in the caller\'s time zone, which is the one their times are read back in', async () => {
+    const rt = server({ env: { TZ: 'Asia/Kolkata', HOME: '/root' }, argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
+    await run('uapi', rt);
+    for (const c of rt.calls) expect(c.options.env).toEqual({ LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TZ: 'Asia/Kolkata' });
+  });
+
   it('reports alice her own sessions with login names, hosts and files, sorted by pid', async () => {
     const { code, doc } = await json(server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] }));
     expect(code).toBe(0);

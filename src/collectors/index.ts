@@ -111,7 +111,9 @@ async function runLive(source: Source, runtime: Runtime): Promise<{ ok: true; te
     }
   }
   if (path === undefined) return { ok: false, reason: `${source.id} is not installed (looked for ${paths.join(', ')})` };
-  const result = await runtime.exec(path, args, { timeoutMs, env: ENV });
+  // ps prints start times in its local zone and we read them back in ours: the same zone.
+  const env = runtime.env.TZ === undefined ? ENV : { ...ENV, TZ: runtime.env.TZ };
+  const result = await runtime.exec(path, args, { timeoutMs, env });
   if (result.spawnError !== undefined) throw new CollectorError('E_COLLECTOR_FAILED', `cannot run ${path}: ${result.spawnError}`);
   if (result.timedOut) throw new CollectorError('E_COLLECTOR_FAILED', `${path} did not answer within ${timeoutMs / 1000} s`);
   if (result.exitCode !== 0) {
