@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import type { Dialect } from './cli/invocation.js';
@@ -41,7 +40,9 @@ function nodeRuntime(): Runtime {
   };
 }
 
-function exec(file: string, args: readonly string[], options: { timeoutMs: number; env: Record<string, string> }) {
+/** execFile with an argv array, no shell; node:child_process is loaded only when a source is run. */
+async function exec(file: string, args: readonly string[], options: { timeoutMs: number; env: Record<string, string> }) {
+  const { execFile } = await import('node:child_process');
   return new Promise<ExecResult>((resolve) => {
     execFile(
       file,
