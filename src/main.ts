@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, readlink } from 'node:fs/promises';
 import type { Dialect } from './cli/invocation.js';
 import { run } from './run.js';
 import type { ExecResult, Runtime } from './runtime.js';
@@ -27,6 +27,8 @@ function nodeRuntime(): Runtime {
     now: () => Date.now(),
     exec,
     readFile: (path) => readFile(path, 'utf8'),
+    readDir: (path) => readdir(path),
+    readLink: (path) => readlink(path),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -19,7 +19,7 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
   const program = PROGRAM[dialect];
   let invocation: Invocation | undefined;
   try {
-    const parsed = parseArgv(dialect, runtime.argv);
+    const parsed = parseArgv(dialect, runtime.argv, runtime.env);
     if (parsed.kind === 'info') {
       runtime.stdout.write(parsed.text);
       return ExitCode.ok;

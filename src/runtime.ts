@@ -36,6 +36,10 @@ export interface Runtime {
   exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
   /** read a whole file as UTF-8; rejects with the usual Node errors */
   readFile(path: string): Promise<string>;
+  /** the names in a directory; rejects with the usual Node errors */
+  readDir(path: string): Promise<string[]>;
+  /** the target of a symbolic link; rejects with the usual Node errors */
+  readLink(path: string): Promise<string>;
   /** read all of standard input as UTF-8 */
   readStdin(): Promise<string>;
   /** whether path exists and the caller may execute it */

@@ -19,7 +19,7 @@ describe('documentation', () => {
   const options = [...help('uapi').matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] as string);
 
   it('--help lists the options the parser has', () => {
-    expect(options).toEqual(['--user', '--output', '--collector', '--input', '--color', '--no-color', '--debug', '--version', '--help']);
+    expect(options).toEqual(['--user', '--output', '--collector', '--input', '--proftpd-scoreboard', '--color', '--no-color', '--debug', '--version', '--help']);
   });
 
   it.each(['README', 'man page'])('the %s names every option, function and exit code', (which) => {

@@ -4,17 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { PS_ARGS } from '../src/collectors/ps/index.js';
 import { PURE_FTPWHO_ARGS } from '../src/collectors/pure-ftpwho/index.js';
 import { run } from '../src/run.js';
-import { createTestRuntime, fixture, ok, type TestRuntimeOptions } from './helpers/runtime.js';
+import { createTestRuntime, fixture, ok, procFromPs, type TestRuntimeOptions } from './helpers/runtime.js';
 
 const PS = fixture('pure-ftpd/02-tricky.ps.txt');
 const WHO = fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt');
 
-/** A machine with the lab's pure-ftpd sessions: ps and pure-ftpwho installed, /proc readable. */
-function server(options: Partial<TestRuntimeOptions> & { argv: string[] }) {
+/** A machine with the lab's pure-ftpd sessions: ps and pure-ftpwho installed, their /proc readable. */
+function server(options: Partial<TestRuntimeOptions> & { argv: string[]; noProc?: boolean }) {
+  const { noProc, ...rest } = options;
   return createTestRuntime({
     programs: { '/usr/bin/ps': ok(PS), '/usr/sbin/pure-ftpwho': ok(WHO) },
-    files: procStatus(PS),
-    ...options,
+    files: noProc ? procStatus(PS) : procFromPs(PS),
+    ...rest,
   });
 }
 
@@ -33,17 +34,30 @@ async function json(rt: ReturnType<typeof createTestRuntime>, dialect: 'api2' | 
   return { code, doc: rt.out === '' ? undefined : JSON.parse(rt.out), err: rt.err };
 }
 
-describe('live path (auto): ps merged with pure-ftpwho by pid, as root', () => {
-  it('runs both sources by absolute path, with argv arrays, C locale and a timeout', async () => {
+describe('live path (auto): /proc merged with pure-ftpwho by pid, as root', () => {
+  it('reads /proc in-process and runs pure-ftpwho by absolute path, with an argv array, C locale and a timeout', async () => {
     const rt = server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
     expect(await run('uapi', rt)).toBe(0);
-    expect(rt.calls.map((c) => [c.file, c.args])).toEqual(
-      expect.arrayContaining([
-        ['/usr/bin/ps', PS_ARGS],
-        ['/usr/sbin/pure-ftpwho', PURE_FTPWHO_ARGS],
-      ]),
-    );
+    expect(rt.calls.map((c) => [c.file, c.args])).toEqual([['/usr/sbin/pure-ftpwho', PURE_FTPWHO_ARGS]]);
     for (const c of rt.calls) expect(c.options).toMatchObject({ env: { LC_ALL: 'C' }, timeoutMs: expect.any(Number) });
+  });
+
+  it('falls back to ps where /proc cannot be read', async () => {
+    const rt = server({ noProc: true, argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
+    const { code, doc } = await json(rt);
+    expect(code).toBe(0);
+    expect(rt.calls.map((c) => [c.file, c.args])).toEqual([
+      ['/usr/bin/ps', PS_ARGS],
+      ['/usr/sbin/pure-ftpwho', PURE_FTPWHO_ARGS],
+    ]);
+    const viaProc = await json(server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] }));
+    expect(doc).toEqual(viaProc.doc);
+  });
+
+  it('runs no daemon list for a daemon that has no sessions', async () => {
+    const rt = server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'], files: procFromPs(fixture('pure-ftpd/00-no-sessions.ps.txt')) });
+    const { code, doc } = await json(rt);
+    expect([code, doc.result.data, rt.calls]).toEqual([0, [], []]);
   });
 
   it('runs the sources in the caller\'s time zone, which is the one their times are read back in', async () => {
@@ -87,27 +101,28 @@ describe('live path (auto): ps merged with pure-ftpwho by pid, as root', () => {
 
   it('falls back to ps alone when pure-ftpwho fails, and says so', async () => {
     const rt = server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
-    (rt as { exec: typeof rt.exec }).exec = async (file, args, options) =>
-      file === '/usr/sbin/pure-ftpwho' ? { exitCode: null, stdout: '', stderr: '', timedOut: true } : ok(PS);
+    (rt as { exec: typeof rt.exec }).exec = async () => ({ exitCode: null, stdout: '', stderr: '', timedOut: true });
     const { code, doc } = await json(rt);
     expect(code).toBe(0);
     expect(doc.result.data).toHaveLength(15);
     expect(doc.result.data[0].host).toBe('');
     expect(doc.result.warnings).toEqual([
-      'pure-ftpwho was not used (/usr/sbin/pure-ftpwho did not answer within 10 s): for pure-ftpd sessions, user is the system account and host and file are not known.',
+      'No FTP login name (user is the system account) for 15 sessions, no client host for 15 sessions, no file name for 9 sessions: /usr/sbin/pure-ftpwho did not answer within 10 s.',
     ]);
   });
 });
 
 describe('as an account (not root)', () => {
-  it('sees its own sessions from ps without --user, with a warning that pure-ftpwho needs root', async () => {
+  it('sees its own sessions from /proc without --user, with a warning that pure-ftpwho needs root', async () => {
     const rt = server({ uid: 1001, argv: ['--output=json', 'Ftp', 'list_sessions'] });
     const { code, doc } = await json(rt);
     expect(code).toBe(0);
-    expect(rt.calls.map((c) => c.file)).toEqual(['/usr/bin/ps']);
+    expect(rt.calls).toEqual([]);
     expect(doc.result.data).toHaveLength(15);
     expect(doc.result.data.every((r: { user: string }) => r.user === 'alice')).toBe(true);
-    expect(doc.result.warnings[0]).toMatch(/^pure-ftpwho was not used \(pure-ftpwho needs root\)/);
+    expect(doc.result.warnings).toEqual([
+      'No FTP login name (user is the system account) for 15 sessions, no client host for 15 sessions, no file name for 9 sessions: pure-ftpwho needs root.',
+    ]);
   });
 
   it('may name itself with --user', async () => {
@@ -149,7 +164,9 @@ describe('collector choices', () => {
       ['ftpvirt', '', ''],
       ['ftpvirt', '', ''],
     ]);
-    expect(doc.result.warnings).toBeNull();
+    expect(doc.result.warnings).toEqual([
+      'No FTP login name (user is the system account) for 3 sessions, no client host for 3 sessions, no file name for 2 sessions: ps cannot tell.',
+    ]);
   });
 
   it('pure-ftpwho: scopes by the uid of each process in /proc; a vanished process is left out', async () => {
@@ -197,7 +214,9 @@ describe('replay (--input)', () => {
   it('with ps alone, warns that pure-ftpwho was not given', async () => {
     const rt = createTestRuntime({ files: { '/cap/ps': PS }, argv: ['--user=alice', '--output=json', '--input', 'ps=/cap/ps', 'Ftp', 'list_sessions'] });
     const { doc } = await json(rt);
-    expect(doc.result.warnings[0]).toMatch(/^pure-ftpwho was not used \(pure-ftpwho was not given with --input\)/);
+    expect(doc.result.warnings).toEqual([
+      'No FTP login name (user is the system account) for 15 sessions, no client host for 15 sessions, no file name for 9 sessions: pure-ftpwho was not given with --input.',
+    ]);
   });
 });
 
@@ -215,8 +234,8 @@ describe('failures keep the envelope (exit 1)', () => {
     [{ argv: ['--user=alice', '--output=json', 'Ftp', 'constructor'] }, 'The system could not find the function “constructor” in the module “Ftp”.'],
     [{ argv: ['--user=alice', '--output=json', '--input', 'ps=/missing', 'Ftp', 'list_sessions'] }, 'cannot read --input ps=/missing: no such file'],
     [{ argv: ['--user=alice', '--output=json', '--collector=ps', '--input', 'pure-ftpwho=/cap/who', 'Ftp', 'list_sessions'], files: { '/cap/who': WHO } }, 'ps was not given with --input'],
-    [{ argv: ['--user=alice', '--output=json', '--input', 'ps=/cap/ps', 'Ftp', 'list_sessions'], files: { '/cap/ps': 'this is not ps\noutput at all\n' } }, '--input ps printed nothing that looks like ps output'],
-    [{ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'], programs: {} }, 'no session source could be read: ps: ps is not installed (looked for /usr/bin/ps, /bin/ps); pure-ftpwho: pure-ftpwho is not installed (looked for /usr/sbin/pure-ftpwho, /usr/bin/pure-ftpwho, /usr/local/sbin/pure-ftpwho)'],
+    [{ argv: ['--user=alice', '--output=json', '--input', 'ps=/cap/ps', 'Ftp', 'list_sessions'], files: { '/cap/ps': 'this is not ps\noutput at all\n' } }, '--input ps gave nothing that looks like ps output'],
+    [{ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'], programs: {}, noProc: true }, 'no session source could be read: proc: proc gave nothing that looks like proc output; ps: ps is not installed (looked for /usr/bin/ps, /bin/ps); pure-ftpwho: pure-ftpwho is not installed (looked for /usr/sbin/pure-ftpwho, /usr/bin/pure-ftpwho, /usr/local/sbin/pure-ftpwho); ftpwho: ftpwho is not installed (looked for /usr/bin/ftpwho, /usr/local/bin/ftpwho, /usr/sbin/ftpwho)'],
     [{ argv: ['--user=alice', '--output=json', '--collector=ps', 'Ftp', 'list_sessions'], programs: { '/bin/ps': { exitCode: 1, stdout: '', stderr: 'error: garbage option\n\nUsage:\n', timedOut: false } } }, '/bin/ps exited with status 1: error: garbage option'],
     [{ argv: ['--user=alice', '--output=json', '--collector=ps', 'Ftp', 'list_sessions'], programs: { '/bin/ps': { exitCode: null, stdout: '', stderr: '', timedOut: true } } }, '/bin/ps did not answer within 10 s'],
     [{ argv: ['--user=alice', '--output=json', '--collector=ps', 'Ftp', 'list_sessions'], programs: { '/bin/ps': { exitCode: null, stdout: '', stderr: '', timedOut: false, spawnError: 'EACCES' } } }, 'cannot run /bin/ps: EACCES'],
@@ -265,13 +284,13 @@ describe('warnings', () => {
     const { code, doc, err } = await json(server({ argv: ['--user=alice', '--collector=ps', '--output=json', 'Ftp', 'list_sessions'], programs: { '/usr/bin/ps': ok(broken) } }));
     expect(code).toBe(0);
     expect(doc.result.data).toHaveLength(15);
-    expect(doc.result.warnings).toEqual([`ps: skipped a line that could not be parsed (line ${broken.split('\n').length - 1})`]);
+    expect(doc.result.warnings[0]).toBe(`ps: skipped a line that could not be parsed (line ${broken.split('\n').length - 1})`);
     expect(err).toBe('');
   });
   it('API 2 has no place for them: stderr', async () => {
     const rt = server({ argv: ['--user=alice', '--collector=ps', '--output=json', 'Ftp', 'listftpsessions'], programs: { '/usr/bin/ps': ok(broken) } });
     expect(await run('api2', rt)).toBe(0);
-    expect(rt.err).toMatch(/^cpapi2: warning: ps: skipped a line that could not be parsed \(line \d+\)\n$/);
+    expect(rt.err).toMatch(/^cpapi2: warning: ps: skipped a line that could not be parsed \(line \d+\)\ncpapi2: warning: No FTP login name .*: ps cannot tell\.\n$/);
   });
 });
 

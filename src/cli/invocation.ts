@@ -5,11 +5,11 @@ export type Dialect = (typeof DIALECTS)[number];
 export const OUTPUT_FORMATS = ['yaml', 'json', 'jsonpretty', 'xml', 'table'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export const COLLECTOR_CHOICES = ['auto', 'ps', 'pure-ftpwho'] as const;
+export const COLLECTOR_CHOICES = ['auto', 'proc', 'ps', 'pure-ftpwho', 'ftpwho'] as const;
 export type CollectorChoice = (typeof COLLECTOR_CHOICES)[number];
 
 /** Sources that `--input SOURCE=FILE` can replay. */
-export const SOURCE_IDS = ['ps', 'pure-ftpwho'] as const;
+export const SOURCE_IDS = ['proc', 'ps', 'pure-ftpwho', 'ftpwho'] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 
 export interface Invocation {
@@ -22,6 +22,8 @@ export interface Invocation {
   readonly collector: CollectorChoice;
   /** replayed captures: source -> file path, `-` for standard input */
   readonly inputs: ReadonlyMap<SourceId, string>;
+  /** ProFTPD's scoreboard (--proftpd-scoreboard, else FTPSESSIONS_PROFTPD_SCOREBOARD) */
+  readonly proftpdScoreboard: string | undefined;
   /** undefined: decide from the environment and the terminal */
   readonly color: boolean | undefined;
   readonly debug: boolean;

@@ -16,6 +16,7 @@ import {
 
 interface RawOptions {
   user?: string;
+  proftpdScoreboard?: string;
   output: string;
   collector: string;
   input?: string[];
@@ -28,8 +29,15 @@ const PROGRAM: Record<Dialect, { name: string; api: string }> = {
   uapi: { name: 'uapi', api: 'UAPI' },
 };
 
-/** argv (without node and the script) -> Invocation, or the text of --help/--version. */
-export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResult {
+/**
+ * argv (without node and the script) and the environment -> Invocation, or
+ * the text of --help/--version.
+ */
+export function parseArgv(
+  dialect: Dialect,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParseResult {
   const { name, api } = PROGRAM[dialect];
   let printed = '';
   const program = new Command(name)
@@ -45,6 +53,10 @@ export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResul
       '--input <source=file>',
       `(extension, repeatable) replay a captured source instead of running it: ${SOURCE_IDS.join(', ')}; file - is stdin`,
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      '--proftpd-scoreboard <path>',
+      "(extension) ProFTPD's scoreboard for ftpwho (default: the running daemon's, else its ScoreboardFile; env FTPSESSIONS_PROFTPD_SCOREBOARD)",
     )
     .option('--color', '(extension) colour the table even when not on a terminal')
     .option('--no-color', '(extension) never colour the table')
@@ -88,12 +100,17 @@ export function parseArgv(dialect: Dialect, argv: readonly string[]): ParseResul
     output: oneOf(OUTPUT_FORMATS, opts.output, '--output'),
     collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
     inputs: parseInputs(opts.input ?? []),
+    proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
     color: opts.color,
     debug: opts.debug === true,
     module,
     func,
     args: parseFormArgs(words),
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function oneOf<T extends string>(choices: readonly T[], value: string, option: string): T {
@@ -136,9 +153,13 @@ Output formats (--output):
   table       (extension) for people; coloured only on a terminal (NO_COLOR, FORCE_COLOR, --color/--no-color)
 
 Collectors (--collector):
-  auto         ps, plus pure-ftpwho where it is installed and we are root (merged by pid)
-  ps           process titles only: no FTP login name, host or file for pure-ftpd
+  auto         /proc (else ps), plus each running daemon's own list where the caller may
+               read it: pure-ftpwho (root) for pure-ftpd, ftpwho for ProFTPD; merged by pid
+  proc         /proc read directly: titles, owners, start times, client addresses and open
+               files (host and file of other users' sessions need root)
+  ps           process titles only: no login name, host or file for pure-ftpd
   pure-ftpwho  pure-ftpd's own session list (root only)
+  ftpwho       ProFTPD's own session list (ftpwho -o json)
 
 Accounts:
   As root, --user is required and names a system account; it sees the sessions whose
@@ -154,5 +175,6 @@ Exit status:
 Examples:
   ${name} --user=bob --output=json Ftp ${functionsOf(dialect)[0]?.func ?? ''}
   ${name} --user=bob --input ps=ps.txt --input pure-ftpwho=who.txt Ftp ${functionsOf(dialect)[0]?.func ?? ''}
+  node scripts/capture.mjs DIR   (then --input proc=DIR/proc --input ps=DIR/ps.txt ...)
 `;
 }

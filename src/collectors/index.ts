@@ -1,142 +1,143 @@
 import type { CollectorChoice, SourceId } from '../cli/invocation.js';
 import { CollectorError } from '../errors.js';
-import { mergeObservations, type Observation } from '../model/observation.js';
+import { type Daemon, mergeObservations, type Observation } from '../model/observation.js';
 import type { Runtime } from '../runtime.js';
-import type { Collection, Source } from './types.js';
+import type { CollectSettings, Collection, Hints, Source } from './types.js';
 
 /** The registry: each source is loaded only when it is used. */
-const SOURCES: Record<SourceId, () => Promise<Source>> = {
-  ps: async () => (await import('./ps/index.js')).source,
-  'pure-ftpwho': async () => (await import('./pure-ftpwho/index.js')).source,
+const SOURCES: Record<SourceId, () => Promise<Source<unknown>>> = {
+  proc: async () => (await import('./proc/index.js')).source as Source<unknown>,
+  ps: async () => (await import('./ps/index.js')).source as Source<unknown>,
+  'pure-ftpwho': async () => (await import('./pure-ftpwho/index.js')).source as Source<unknown>,
+  ftpwho: async () => (await import('./ftpwho/index.js')).source as Source<unknown>,
 };
 
-/** Which sources each --collector uses: required ones fail the call, optional ones add a warning. */
-const PLANS: Record<CollectorChoice, { required: SourceId[]; optional: SourceId[] }> = {
-  ps: { required: ['ps'], optional: [] },
-  'pure-ftpwho': { required: ['pure-ftpwho'], optional: [] },
-  // ps sees every daemon's sessions and their owners; pure-ftpwho adds pure-ftpd's
-  // login names, hosts and files. Without ps (a replay of pure-ftpwho alone) it stands alone.
-  auto: { required: [], optional: ['ps', 'pure-ftpwho'] },
+/**
+ * Which sources each --collector reads. `base`: the first of these that can be
+ * read sees every daemon's session processes (when `required`, none readable
+ * fails the call). `extras`: each daemon's own list, read when its daemon has
+ * sessions (or, in a replay, when given), merged by pid.
+ */
+const PLANS: Record<CollectorChoice, { base: SourceId[]; required: boolean; extras: SourceId[] }> = {
+  auto: { base: ['proc', 'ps'], required: false, extras: ['pure-ftpwho', 'ftpwho'] },
+  proc: { base: ['proc'], required: true, extras: [] },
+  ps: { base: ['ps'], required: true, extras: [] },
+  'pure-ftpwho': { base: ['pure-ftpwho'], required: true, extras: [] },
+  ftpwho: { base: ['ftpwho'], required: true, extras: [] },
 };
 
-/** pure-ftpwho knows these better than a process title does. */
-const PURE_FTPWHO_KNOWS: (keyof Observation)[] = ['login', 'host', 'file', 'state'];
+/** A daemon's own list knows these better than a process title or /proc does. */
+const DAEMON_LIST_KNOWS: (keyof Observation)[] = ['login', 'host', 'file', 'state'];
 
-const ENV = { LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-
-type Outcome = { ok: true; observations: Observation[]; warnings: string[] } | { ok: false; reason: string };
+type Outcome = { ok: true; observations: Observation[]; warnings: string[]; hints: Hints } | { ok: false; reason: string };
 
 export async function collect(
   choice: CollectorChoice,
   inputs: ReadonlyMap<SourceId, string>,
+  settings: CollectSettings,
   runtime: Runtime,
 ): Promise<Collection> {
   const plan = PLANS[choice];
-  const results = new Map<SourceId, Outcome>();
-  // Sources are independent: read them concurrently.
-  await Promise.all(
-    [...plan.required, ...plan.optional].map(async (id) => {
-      try {
-        results.set(id, await readSource(await SOURCES[id](), inputs, runtime));
-      } catch (err) {
-        // A live optional source that fails leaves the others standing; a replayed
-        // capture the user named, or a required source, fails the call.
-        if (inputs.size > 0 || plan.required.includes(id) || !(err instanceof CollectorError)) throw err;
-        results.set(id, { ok: false, reason: err.message });
-      }
-    }),
-  );
-
+  const unused = new Map<SourceId, { serves: Daemon | undefined; reason: string }>();
   const warnings: string[] = [];
-  const unused = new Map<SourceId, string>();
+  const hints: Hints = {};
+  const used: SourceId[] = [];
+
   let merged: Observation[] | undefined;
-  for (const id of [...plan.required, ...plan.optional]) {
-    const outcome = results.get(id) as Outcome;
+  for (const id of plan.base) {
+    const source = await SOURCES[id]();
+    const outcome = await read(source, inputs, settings, hints, runtime, plan.required || inputs.has(id));
     if (!outcome.ok) {
-      if (plan.required.includes(id)) throw new CollectorError('E_COLLECTOR_UNAVAILABLE', outcome.reason);
-      unused.set(id, outcome.reason);
+      unused.set(id, { serves: source.serves, reason: outcome.reason });
       continue;
     }
+    merged = outcome.observations;
+    used.push(id);
     warnings.push(...outcome.warnings);
-    merged =
-      merged === undefined ? outcome.observations : mergeObservations(merged, outcome.observations, PURE_FTPWHO_KNOWS);
+    Object.assign(hints, outcome.hints);
+    // the other bases see the same processes: one is enough
+    for (const other of plan.base) if (other !== id) unused.delete(other);
+    break;
   }
+  if (merged === undefined && plan.required) {
+    const [id, why] = [...unused][0] as [SourceId, { reason: string }];
+    throw new CollectorError('E_COLLECTOR_UNAVAILABLE', unused.size === 1 ? why.reason : `${id}: ${why.reason}`);
+  }
+
+  const base = merged;
+  const extras = await Promise.all(
+    plan.extras.map(async (id) => {
+      const source = await SOURCES[id]();
+      // only for a daemon that has sessions (a replay of this source alone: always)
+      if (base !== undefined && !base.some((o) => o.daemon === source.serves)) return undefined;
+      return { id, source, outcome: await read(source, inputs, settings, hints, runtime, inputs.has(id)) };
+    }),
+  );
+  for (const extra of extras) {
+    if (extra === undefined) continue;
+    const { id, source, outcome } = extra;
+    if (!outcome.ok) {
+      unused.set(id, { serves: source.serves, reason: outcome.reason });
+      continue;
+    }
+    used.push(id);
+    warnings.push(...outcome.warnings);
+    merged = merged === undefined ? outcome.observations : mergeObservations(merged, outcome.observations, DAEMON_LIST_KNOWS);
+  }
+
   if (merged === undefined) {
     throw new CollectorError(
       'E_COLLECTOR_UNAVAILABLE',
-      `no session source could be read: ${[...unused].map(([id, why]) => `${id}: ${why}`).join('; ')}`,
+      `no session source could be read: ${[...unused].map(([id, u]) => `${id}: ${u.reason}`).join('; ')}`,
     );
   }
-  return { observations: merged, unused, warnings };
+  return { observations: merged, used, unused, warnings };
 }
 
-async function readSource(source: Source, inputs: ReadonlyMap<SourceId, string>, runtime: Runtime): Promise<Outcome> {
+/**
+ * Read one source, live or replayed, and parse it. A source that cannot be had
+ * here is an outcome; one that fails is an error when `mustWork` (the user
+ * asked for it), else an outcome too, so the others still stand.
+ */
+async function read(
+  source: Source<unknown>,
+  inputs: ReadonlyMap<SourceId, string>,
+  settings: CollectSettings,
+  hints: Hints,
+  runtime: Runtime,
+  mustWork: boolean,
+): Promise<Outcome> {
   const replay = inputs.size > 0;
-  let text: string;
-  if (replay) {
-    const file = inputs.get(source.id);
-    if (file === undefined) return { ok: false, reason: `${source.id} was not given with --input` };
-    try {
-      text = file === '-' ? await runtime.readStdin() : await runtime.readFile(file);
-    } catch (err) {
-      throw new CollectorError('E_COLLECTOR_FAILED', `cannot read --input ${source.id}=${file}: ${describeIoError(err)}`);
+  try {
+    let raw: unknown;
+    if (replay) {
+      const path = inputs.get(source.id);
+      if (path === undefined) return { ok: false, reason: `${source.id} was not given with --input` };
+      raw = await source.replay(path, runtime);
+    } else {
+      const live = await source.live({ runtime, settings, hints });
+      if (!live.ok) return live;
+      raw = live.raw;
     }
-  } else {
-    const live = await runLive(source, runtime);
-    if (!live.ok) return live;
-    text = live.text;
-  }
-
-  const reading = source.parse(text, runtime.now());
-  if (reading.recognised === 0 && reading.skippedLines.length > 0) {
-    const what = replay ? `--input ${source.id}` : source.id;
-    throw new CollectorError('E_COLLECTOR_GARBAGE', `${what} printed nothing that looks like ${source.id} output`);
-  }
-  const warnings = reading.skippedLines.length === 0 ? [] : [skippedWarning(source.id, reading.skippedLines)];
-  const observations =
-    !replay && source.enrichLive !== undefined
-      ? await source.enrichLive(reading.observations, runtime)
-      : reading.observations;
-  return { ok: true, observations, warnings };
-}
-
-async function runLive(source: Source, runtime: Runtime): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
-  const { paths, args, rootOnly, timeoutMs } = source.command;
-  if (rootOnly && runtime.uid !== 0) return { ok: false, reason: `${source.id} needs root` };
-  let path: string | undefined;
-  for (const candidate of paths) {
-    if (await runtime.isExecutable(candidate)) {
-      path = candidate;
-      break;
+    const reading = source.parse(raw, runtime.now());
+    if (reading.recognised === 0 && reading.skippedLines.length > 0) {
+      throw new CollectorError(
+        'E_COLLECTOR_GARBAGE',
+        `${replay ? `--input ${source.id}` : source.id} gave nothing that looks like ${source.id} output`,
+      );
     }
+    const observations =
+      !replay && source.enrichLive !== undefined ? await source.enrichLive(reading.observations, runtime) : reading.observations;
+    const warnings = reading.skippedLines.length === 0 ? [] : [skippedWarning(source.id, reading.skippedLines)];
+    return { ok: true, observations, warnings, hints: reading.hints ?? {} };
+  } catch (err) {
+    if (mustWork || !(err instanceof CollectorError)) throw err;
+    return { ok: false, reason: err.message };
   }
-  if (path === undefined) return { ok: false, reason: `${source.id} is not installed (looked for ${paths.join(', ')})` };
-  // ps prints start times in its local zone and we read them back in ours: the same zone.
-  const env = runtime.env.TZ === undefined ? ENV : { ...ENV, TZ: runtime.env.TZ };
-  const result = await runtime.exec(path, args, { timeoutMs, env });
-  if (result.spawnError !== undefined) throw new CollectorError('E_COLLECTOR_FAILED', `cannot run ${path}: ${result.spawnError}`);
-  if (result.timedOut) throw new CollectorError('E_COLLECTOR_FAILED', `${path} did not answer within ${timeoutMs / 1000} s`);
-  if (result.exitCode !== 0) {
-    const said = firstLine(result.stderr) || firstLine(result.stdout);
-    const how = result.exitCode === null ? 'was killed' : `exited with status ${result.exitCode}`;
-    throw new CollectorError('E_COLLECTOR_FAILED', `${path} ${how}${said === '' ? '' : `: ${said}`}`);
-  }
-  return { ok: true, text: result.stdout };
 }
 
 function skippedWarning(id: SourceId, lines: readonly number[]): string {
   const shown = lines.slice(0, 5).join(', ') + (lines.length > 5 ? `, ... (${lines.length} in all)` : '');
-  return `${id}: skipped ${lines.length === 1 ? 'a line' : `${lines.length} lines`} that could not be parsed (line ${shown})`;
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 200);
-}
-
-function describeIoError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file';
-  if (e.code === 'EACCES') return 'permission denied';
-  if (e.code === 'EISDIR') return 'is a directory';
-  return e.code ?? (err instanceof Error ? err.message : String(err));
+  const what = id === 'ftpwho' ? 'connection' : 'line';
+  return `${id}: skipped ${lines.length === 1 ? `a ${what}` : `${lines.length} ${what}s`} that could not be parsed (${what} ${shown})`;
 }

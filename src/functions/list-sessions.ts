@@ -1,6 +1,8 @@
 import { collect } from '../collectors/index.js';
+import type { Collection } from '../collectors/types.js';
 import { resolveAccount } from '../model/accounts.js';
 import { normalise } from '../model/normalise.js';
+import type { Observation } from '../model/observation.js';
 import { belongsTo } from '../model/scope.js';
 import type { FunctionHandler } from './types.js';
 
@@ -10,16 +12,37 @@ import type { FunctionHandler } from './types.js';
  */
 export const listSessions: FunctionHandler = async (invocation, runtime) => {
   const account = await resolveAccount(invocation.user, runtime);
-  const collection = await collect(invocation.collector, invocation.inputs, runtime);
+  const collection = await collect(
+    invocation.collector,
+    invocation.inputs,
+    { proftpdScoreboard: invocation.proftpdScoreboard },
+    runtime,
+  );
   const mine = collection.observations.filter((o) => belongsTo(account, o));
-  const { sessions, warnings } = normalise(mine);
-
-  const pureFtpwhoMissing = collection.unused.get('pure-ftpwho');
-  if (pureFtpwhoMissing !== undefined && mine.some((o) => o.daemon === 'pure-ftpd')) {
-    warnings.unshift(
-      `pure-ftpwho was not used (${pureFtpwhoMissing}): for pure-ftpd sessions, user is the system account ` +
-        'and host and file are not known.',
-    );
-  }
-  return { data: sessions, warnings: [...collection.warnings, ...warnings] };
+  const { sessions, warnings } = normalise(mine, account);
+  return { data: sessions, warnings: [...collection.warnings, ...gaps(mine, collection), ...warnings] };
 };
+
+/**
+ * Say which fields of the account's sessions no source could fill, and why:
+ * the daemon's own list was not to be had here, or no source knows them.
+ */
+function gaps(mine: readonly Observation[], collection: Collection): string[] {
+  const missing: Array<[string, (o: Observation) => boolean]> = [
+    ['FTP login name (user is the system account)', (o) => o.login === undefined && o.daemon === 'pure-ftpd'],
+    ['client host', (o) => o.host === undefined],
+    ['file name', (o) => o.state !== 'IDLE' && o.file === undefined && o.filePath === undefined],
+  ];
+  const byWhy = new Map<string, string[]>();
+  for (const [what, lacks] of missing) {
+    const lacking = mine.filter(lacks);
+    if (lacking.length === 0) continue;
+    const daemons = new Set(lacking.map((o) => o.daemon));
+    const reasons = [...collection.unused.values()]
+      .filter((u) => u.serves === undefined || daemons.has(u.serves))
+      .map((u) => u.reason);
+    const why = reasons.length === 0 ? `${collection.used.join(' and ')} cannot tell` : reasons.join('; ');
+    byWhy.set(why, [...(byWhy.get(why) ?? []), `${what} for ${lacking.length} session${lacking.length === 1 ? '' : 's'}`]);
+  }
+  return [...byWhy].map(([why, fields]) => `No ${fields.join(', no ')}: ${why}.`);
+}

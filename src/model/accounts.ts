@@ -20,7 +20,7 @@ export async function resolveAccount(user: string | undefined, runtime: Runtime)
     }
     return account;
   }
-  const caller = (await lookupUid(runtime.uid, runtime)) ?? { name: String(runtime.uid), uid: runtime.uid };
+  const caller = (await lookupUid(runtime.uid, runtime)) ?? { name: String(runtime.uid), uid: runtime.uid, home: '' };
   if (user !== undefined && user !== caller.name) {
     throw new ApiError(
       'E_FORBIDDEN',
@@ -65,7 +65,7 @@ async function fromGetent(key: string, runtime: Runtime): Promise<Account | unde
 }
 
 function toAccount(fields: string[]): Account | undefined {
-  const [name, , uid] = fields;
+  const [name, , uid, , , home] = fields;
   if (name === undefined || uid === undefined || !/^\d+$/.test(uid)) return undefined;
-  return { name, uid: Number(uid) };
+  return { name, uid: Number(uid), home: home ?? '' };
 }

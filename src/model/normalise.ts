@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Observation } from './observation.js';
+import type { Account } from './scope.js';
 import { type Session, SessionSchema } from './session.js';
 import { formatCtime } from './time.js';
 
@@ -9,22 +10,24 @@ export interface Normalised {
 }
 
 /**
- * Observations -> Sessions: fill the fields every row has, validate them
- * against the schema (a row that does not fit is dropped with a warning,
- * never a crash), and sort by pid numerically.
+ * The account's observations -> Sessions: fill the fields every row has,
+ * validate them against the schema (a row that does not fit is dropped with a
+ * warning, never a crash), and sort by pid numerically. A file only /proc
+ * knows is shown relative to the account's home when it lies inside it; a
+ * session no source names the login of shows the account.
  */
-export function normalise(observations: readonly Observation[]): Normalised {
+export function normalise(observations: readonly Observation[], account: Account): Normalised {
   const sessions: Session[] = [];
   const warnings: string[] = [];
   for (const o of observations) {
     const candidate = {
       cmdline: o.title ?? '',
-      file: o.state === 'IDLE' ? '' : (o.file ?? ''),
+      file: o.state === 'IDLE' ? '' : (o.file ?? inHome(o.filePath, account.home)),
       host: o.host ?? '',
       login: o.startedAt === undefined ? '' : formatCtime(o.startedAt),
       pid: o.pid,
       status: o.state,
-      user: o.login ?? o.systemUser ?? '',
+      user: o.login ?? o.systemUser ?? account.name,
     };
     const parsed = SessionSchema.safeParse(candidate);
     if (parsed.success) sessions.push(parsed.data);
@@ -32,4 +35,10 @@ export function normalise(observations: readonly Observation[]): Normalised {
   }
   sessions.sort((a, b) => a.pid - b.pid);
   return { sessions, warnings };
+}
+
+function inHome(path: string | undefined, home: string): string {
+  if (path === undefined) return '';
+  const base = home.replace(/\/+$/, '');
+  return base !== '' && path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path;
 }

@@ -20,6 +20,8 @@ export interface Observation {
   login?: string;
   host?: string;
   file?: string;
+  /** the open file of a transfer, absolute, as /proc shows it (when no daemon source names it) */
+  filePath?: string;
   /** connection time, epoch ms */
   startedAt?: number;
   /** process title as ps shows it, daemon padding removed */

@@ -3,6 +3,8 @@ import type { Observation } from './observation.js';
 export interface Account {
   readonly name: string;
   readonly uid: number;
+  /** home directory; "" when unknown */
+  readonly home: string;
 }
 
 /**

@@ -49,6 +49,12 @@ describe('parseArgv', () => {
     expect(call(['--color', 'Ftp', 'x']).color).toBe(true);
   });
 
+  it('takes the ProFTPD scoreboard from the option, else the environment', () => {
+    expect(call(['Ftp', 'x']).proftpdScoreboard).toBeUndefined();
+    expect((parseArgv('uapi', ['Ftp', 'x'], { FTPSESSIONS_PROFTPD_SCOREBOARD: '/run/a' }) as Invocation).proftpdScoreboard).toBe('/run/a');
+    expect((parseArgv('uapi', ['--proftpd-scoreboard=/run/b', 'Ftp', 'x'], { FTPSESSIONS_PROFTPD_SCOREBOARD: '/run/a' }) as Invocation).proftpdScoreboard).toBe('/run/b');
+  });
+
   it('decodes key=value arguments and numbers repeated keys as cPanel does', () => {
     expect(call(['Ftp', 'list_sessions', 'a=1', 'name=bob%40example.com', 'q=a+b%2Bc', 'a=2', 'a=3', 'flag']).args).toEqual({
       a: '1',
@@ -62,8 +68,8 @@ describe('parseArgv', () => {
 
   it.each([
     [['--output=csv', 'Ftp', 'list_sessions'], "--output must be one of yaml, json, jsonpretty, xml, table, not 'csv'"],
-    [['--collector=magic', 'Ftp', 'list_sessions'], "--collector must be one of auto, ps, pure-ftpwho, not 'magic'"],
-    [['--input', 'ftpwho=x', 'Ftp', 'list_sessions'], "--input takes SOURCE=FILE with SOURCE one of ps, pure-ftpwho, not 'ftpwho=x'"],
+    [['--collector=magic', 'Ftp', 'list_sessions'], "--collector must be one of auto, proc, ps, pure-ftpwho, ftpwho, not 'magic'"],
+    [['--input', 'who=x', 'Ftp', 'list_sessions'], "--input takes SOURCE=FILE with SOURCE one of proc, ps, pure-ftpwho, ftpwho, not 'who=x'"],
     [['--input', 'ps=', 'Ftp', 'list_sessions'], '--input ps= needs a file name (or - for standard input)'],
     [['--input', 'ps=a', '--input', 'ps=b', 'Ftp', 'list_sessions'], '--input ps is given twice'],
     [['--input', 'ps=-', '--input', 'pure-ftpwho=-', 'Ftp', 'list_sessions'], 'only one --input can read standard input'],
@@ -80,7 +86,7 @@ describe('parseArgv', () => {
     expect(help.kind).toBe('info');
     const text = help.kind === 'info' ? help.text : '';
     expect(text).toMatch(/^Usage: cpapi2 \[options\] Module function \[key=value \.\.\.\]/);
-    for (const option of ['--user', '--output', '--collector', '--input', '--color', '--no-color', '--debug', '--version', '--help']) {
+    for (const option of ['--user', '--output', '--collector', '--input', '--proftpd-scoreboard', '--color', '--no-color', '--debug', '--version', '--help']) {
       expect(text).toContain(option);
     }
     expect(text).toContain('Ftp listftpsessions');

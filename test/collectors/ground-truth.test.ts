@@ -2,10 +2,13 @@
 // which server processes hold each real client's control connection, what the
 // client logged in as and asked for). One rule for every daemon and source.
 import { describe, expect, it } from 'vitest';
+import { parseFtpwho } from '../../src/collectors/ftpwho/parse.js';
+import { parseProc } from '../../src/collectors/proc/parse.js';
+import { readProcTree } from '../../src/collectors/proc/snapshot.js';
 import { parsePs } from '../../src/collectors/ps/parse.js';
 import { parsePureFtpwho } from '../../src/collectors/pure-ftpwho/parse.js';
 import type { Observation } from '../../src/model/observation.js';
-import { fixture } from '../helpers/runtime.js';
+import { diskRuntime, FIXTURES, fixture } from '../helpers/runtime.js';
 
 interface Truth {
   client: string;
@@ -39,7 +42,7 @@ const TITLE_FILE = {
 
 const FTP_LOGIN = (login: string) => (login === 'anonymous' ? 'ftp' : login);
 
-function check(daemon: 'pure-ftpd' | 'proftpd' | 'vsftpd', truths: Truth[], observations: Observation[], source: 'ps' | 'pure-ftpwho') {
+function check(daemon: 'pure-ftpd' | 'proftpd' | 'vsftpd', truths: Truth[], observations: Observation[], source: 'ps' | 'proc' | 'pure-ftpwho' | 'ftpwho') {
   for (const t of truths) {
     const mine = observations.filter((o) => t.server_pids.includes(o.pid));
     const loggedIn = mine.filter((o) => o.loggedIn);
@@ -53,15 +56,22 @@ function check(daemon: 'pure-ftpd' | 'proftpd' | 'vsftpd', truths: Truth[], obse
     const transferring = t.state === 'transferring';
     expect(o.state, t.client).toBe(transferring ? (t.mode === 'upload' ? 'UL' : 'DL') : 'IDLE');
     // The title of pure-ftpd names no user, host or file; every other view does.
-    if (source === 'ps' && daemon === 'pure-ftpd') {
+    if ((source === 'ps' || source === 'proc') && daemon === 'pure-ftpd') {
       expect(o.login).toBeUndefined();
-      expect(o.systemUser).toBeDefined();
+      expect(source === 'ps' ? o.systemUser : o.uid).toBeDefined();
       continue;
     }
     expect(o.login, t.client).toBe(FTP_LOGIN(t.login));
     expect(o.host, t.client).toMatch(/\S/);
     if (transferring) {
-      const expected = source === 'ps' ? TITLE_FILE[daemon](sentFile(t)) : sentFile(t);
+      const title = source === 'ps' || source === 'proc';
+      // ftpwho shows the command as ProFTPD tokenised it, like its title
+      const expected = title || source === 'ftpwho' ? TITLE_FILE[daemon](sentFile(t)) : sentFile(t);
+      // ftpwho keeps 79 bytes of the argument, a title what fits in its space (ftp-servers.md §3.2)
+      if (source === 'ftpwho' && Buffer.byteLength(expected) > 79) {
+        expect(expected.startsWith(o.file ?? '-'), t.client).toBe(true);
+        continue;
+      }
       // Titles are cut to the daemon's title space and pure-ftpd's scoreboard keeps the last 1023 bytes.
       if (t.client === 'dl-deep' || t.client === 'dl-long') {
         expect(expected.startsWith(o.file ?? '') || expected.slice(0, -1).endsWith(o.file ?? ''), t.client).toBe(true);
@@ -81,6 +91,21 @@ describe.each(['00-no-sessions', '01-basic', '02-tricky'])('%s', (phase) => {
     const reading = parsePs(fixture(`${daemon}/${phase}.ps.txt`));
     expect(reading.skippedLines).toEqual([]);
     check(daemon, truth(`${daemon}/${phase}.sessions.jsonl`), reading.observations, 'ps');
+  });
+
+  it.runIf(phase !== '00-no-sessions')('proftpd: ftpwho -o json', () => {
+    const reading = parseFtpwho(fixture(`proftpd/${phase}.ftpwho-o-json.txt`));
+    expect(reading.skippedLines).toEqual([]);
+    check('proftpd', truth(`proftpd/${phase}.sessions.jsonl`), reading.observations, 'ftpwho');
+  });
+
+  it.runIf(phase === '02-tricky').each(['pure-ftpd', 'proftpd', 'vsftpd'] as const)('proc: %s', async (daemon) => {
+    const snapshot = await readProcTree(`${FIXTURES}${daemon}/${phase}.proc`, diskRuntime());
+    const reading = parseProc(snapshot);
+    check(daemon, truth(`${daemon}/${phase}.sessions.jsonl`), reading.observations, 'proc');
+    // the same start times as ps printed
+    const ps = new Map(parsePs(fixture(`${daemon}/${phase}.ps.txt`)).observations.map((o) => [o.pid, o.startedAt]));
+    for (const o of reading.observations) expect(Math.floor((o.startedAt as number) / 1000) * 1000, String(o.pid)).toBe(ps.get(o.pid));
   });
 
   it.each(['pure-ftpwho-s', 'pure-ftpwho-sH'])('pure-ftpd: %s', (what) => {

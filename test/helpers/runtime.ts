@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { ExecOptions, ExecResult, Runtime } from '../../src/runtime.js';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -19,6 +20,8 @@ export interface TestRuntimeOptions {
   isTTY?: boolean;
   /** path -> contents; /etc/passwd defaults to a small user database */
   files?: Record<string, string>;
+  /** path -> symbolic link target (a /proc capture's fd links) */
+  links?: Record<string, string>;
   /** absolute path -> program */
   programs?: Record<string, FakeProgram>;
   stdin?: string;
@@ -80,8 +83,58 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
       return text;
     },
+    readDir: async (path) => {
+      const prefix = `${path.replace(/\/+$/, '')}/`;
+      const names = new Set<string>();
+      for (const p of [...Object.keys(files), ...Object.keys(options.links ?? {})]) {
+        if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0] as string);
+      }
+      if (names.size === 0) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return [...names];
+    },
+    readLink: async (path) => {
+      const target = options.links?.[path];
+      if (target === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return target;
+    },
     readStdin: async () => options.stdin ?? '',
     isExecutable: async (path) => path in programs,
   };
   return runtime;
+}
+
+/** The boot time the fake /proc trees below claim. */
+export const BTIME = Date.parse('2026-11-22T05:25:03Z') / 1000;
+
+/**
+ * A /proc tree (comm, cmdline, stat, status, and /proc/stat) for every
+ * process of a ps capture in the live format: what the proc source would
+ * read on the machine the capture was taken on, without descriptors.
+ */
+export function procFromPs(ps: string): Record<string, string> {
+  const files: Record<string, string> = { '/proc/stat': `cpu  1 2 3\nbtime ${BTIME}\nprocesses 1\n` };
+  for (const line of ps.split('\n')) {
+    const m = /^ *(\d+) +(\d+) +(\d+) +\S+ +(\w{3} +\w{3} +\d+ [\d:]+ \d{4}) (.*)$/.exec(line);
+    if (!m) continue;
+    const [, pid, ppid, uid, lstart, title] = m as unknown as [string, string, string, string, string, string];
+    const comm = /^(pure-ftpd|proftpd|vsftpd)\b/.exec(title)?.[1] ?? /^\[?([^\s\]]+)/.exec(title)?.[1]?.split('/').pop() ?? 'x';
+    const ticks = Math.round((Date.parse(`${lstart.replace(/ +/g, ' ')} UTC`) / 1000 - BTIME) * 100);
+    const rest = ['S', ppid, ...Array(17).fill('0'), String(ticks), '0', '0'];
+    files[`/proc/${pid}/comm`] = `${comm.slice(0, 15)}\n`;
+    files[`/proc/${pid}/cmdline`] = `${title.trimEnd().split(' ').join('\0')}\0`;
+    files[`/proc/${pid}/stat`] = `${pid} (${comm.slice(0, 15)}) ${rest.join(' ')}\n`;
+    files[`/proc/${pid}/status`] = `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`;
+  }
+  return files;
+}
+
+/** A runtime whose file reads go to the disk (to read a captured /proc tree as the proc source does). */
+export function diskRuntime(options: Partial<TestRuntimeOptions> & { argv?: string[] } = {}): TestRuntime {
+  const rt = createTestRuntime({ argv: [], ...options });
+  const fallback = { readFile: rt.readFile, readDir: rt.readDir, readLink: rt.readLink };
+  const onDisk = (p: string) => p.startsWith(FIXTURES) || p.startsWith('/tmp/');
+  rt.readFile = (p) => (onDisk(p) ? readFile(p, 'utf8') : fallback.readFile(p));
+  rt.readDir = (p) => (onDisk(p) ? readdir(p) : fallback.readDir(p));
+  rt.readLink = (p) => (onDisk(p) ? readlink(p) : fallback.readLink(p));
+  return rt;
 }

@@ -4,6 +4,7 @@ import { normalise } from '../../src/model/normalise.js';
 import { belongsTo } from '../../src/model/scope.js';
 import { formatCtime, parseLstart } from '../../src/model/time.js';
 
+const ALICE = { name: 'alice', uid: 1001, home: '/home/alice' };
 const base: Observation = { pid: 10, daemon: 'pure-ftpd', loggedIn: true, state: 'IDLE', uid: 1001, systemUser: 'alice', title: 'pure-ftpd (IDLE)' };
 
 describe('time', () => {
@@ -48,7 +49,7 @@ describe('mergeObservations', () => {
 });
 
 describe('belongsTo', () => {
-  const alice = { name: 'alice', uid: 1001 };
+  const alice = { name: 'alice', uid: 1001, home: '/home/alice' };
   it('goes by the process uid when a source knows it', () => {
     expect(belongsTo(alice, base)).toBe(true);
     expect(belongsTo(alice, { ...base, uid: 1002 })).toBe(false);
@@ -67,18 +68,40 @@ describe('belongsTo', () => {
 
 describe('normalise', () => {
   it('fills every field, blanks the file of idle sessions and sorts by pid numerically', () => {
-    const { sessions, warnings } = normalise([
-      { ...base, pid: 10023, state: 'DL', file: 'big.bin', startedAt: Date.parse('2014-10-15T12:49:03Z') },
-      { ...base, pid: 9876, file: 'left over' },
-    ]);
+    const { sessions, warnings } = normalise(
+      [
+        { ...base, pid: 10023, state: 'DL', file: 'big.bin', startedAt: Date.parse('2014-10-15T12:49:03Z') },
+        { ...base, pid: 9876, file: 'left over' },
+      ],
+      ALICE,
+    );
     expect(warnings).toEqual([]);
     expect(sessions).toEqual([
       { cmdline: 'pure-ftpd (IDLE)', file: '', host: '', login: '', pid: 9876, status: 'IDLE', user: 'alice' },
       { cmdline: 'pure-ftpd (IDLE)', file: 'big.bin', host: '', login: 'Wed Oct 15 12:49:03 2014', pid: 10023, status: 'DL', user: 'alice' },
     ]);
   });
+  it('shows a file only /proc knows relative to the home it lies in, and the account when no login name is known', () => {
+    const { systemUser: _s, ...noUser } = base;
+    const rows = normalise(
+      [
+        { ...noUser, pid: 1, state: 'DL', filePath: '/home/alice/pub/big file.bin' },
+        { ...noUser, pid: 2, state: 'UL', filePath: '/home/alice2/x.bin' },
+        { ...noUser, pid: 3, state: 'DL', filePath: '/srv/ftp/pub/a.iso', file: 'pub/a.iso' },
+        { ...noUser, pid: 4, state: 'IDLE', filePath: '/home/alice/stale.bin' },
+      ],
+      ALICE,
+    ).sessions;
+    expect(rows.map((r) => [r.file, r.user])).toEqual([
+      ['pub/big file.bin', 'alice'],
+      ['/home/alice2/x.bin', 'alice'],
+      ['pub/a.iso', 'alice'],
+      ['', 'alice'],
+    ]);
+  });
+
   it('drops a row that does not fit the schema with a warning', () => {
-    const { sessions, warnings } = normalise([{ ...base, pid: -1 }, base]);
+    const { sessions, warnings } = normalise([{ ...base, pid: -1 }, base], ALICE);
     expect(sessions.map((s) => s.pid)).toEqual([10]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^session -1 was left out: /);

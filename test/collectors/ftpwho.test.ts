@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseFtpwho } from '../../src/collectors/ftpwho/parse.js';
+import { fixture } from '../helpers/runtime.js';
+
+describe('parseFtpwho', () => {
+  it('reads sessions: login, numeric host, command, connection time; pre-login ones are not logged in', () => {
+    const { observations, skippedLines } = parseFtpwho(fixture('proftpd/04-numeric.ftpwho-o-json.txt'));
+    expect(skippedLines).toEqual([]);
+    expect(observations).toEqual([
+      { pid: 29291, daemon: 'proftpd', loggedIn: false, state: 'IDLE', host: '127.0.0.3', startedAt: 1795327724000 },
+      { pid: 29302, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '127.0.0.2', startedAt: 1795327725000 },
+      { pid: 29313, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '::1', startedAt: 1795327725000 },
+      { pid: 29328, daemon: 'proftpd', loggedIn: true, state: 'DL', login: 'alice', host: '::1', file: 'naïve résumé.txt', startedAt: 1795327725000 },
+    ]);
+  });
+
+  it('an empty server is no sessions, not garbage', () => {
+    expect(parseFtpwho(fixture('proftpd/00-no-sessions.ftpwho-o-json.txt'))).toEqual({ observations: [], recognised: 1, skippedLines: [] });
+  });
+
+  it.each(['', 'not json', '{"server":{}}', '[]', 'null', 'no users connected'])('%j is not ftpwho -o json', (text) => {
+    expect(parseFtpwho(text).recognised).toBe(0);
+  });
+
+  it('skips a connection without a pid', () => {
+    const { observations, skippedLines } = parseFtpwho('{"connections":[{"user":"x"},{"pid":7,"user":"bob","command":"STOR","command_args":"a b"},null]}');
+    expect(observations).toEqual([{ pid: 7, daemon: 'proftpd', loggedIn: true, state: 'UL', login: 'bob', file: 'a b' }]);
+    expect(skippedLines).toEqual([1, 3]);
+  });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { establishedPeers, hexAddress, parseProc } from '../../src/collectors/proc/parse.js';
+import type { ProcFd, ProcProcess, ProcSnapshot } from '../../src/collectors/proc/snapshot.js';
+
+describe('hexAddress (/proc/net/tcp byte order)', () => {
+  it.each([
+    ['0100007F', '127.0.0.1'],
+    ['0300007F', '127.0.0.3'],
+    ['00000000000000000000000001000000', '::1'],
+    ['0000000000000000FFFF00000100007F', '127.0.0.1'], // IPv4-mapped
+    ['B80D0120000000000000000001000000', '2001:db8::1'],
+    ['B80D01200100000000000000BBBBAAAA', '2001:db8:0:1::aaaa:bbbb'],
+    ['00000000000000000000000000000000', '::'],
+    ['zz', undefined],
+  ])('%s -> %s', (hex, address) => {
+    expect(hexAddress(hex)).toBe(address);
+  });
+});
+
+const TCP = [
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+  '   0: 0100007F:084A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0 100 0 0 10 0',
+  '   1: 0100007F:084A 0200007F:A9F1 01 00000000:00000000 00:00000000 00000000  1001        0 2222 1 0 20 4 30 10 -1',
+  '   2: 0100007F:7530 0200007F:B000 06 00000000:00000000 00:00000000 00000000  1001        0 3333 1 0 20 4 30 10 -1',
+  '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+  '   0: 00000000000000000000000001000000:084A 00000000000000000000000001000000:C350 01 00000000:00000000 00:00000000 00000000  1001        0 4444 1 0 20 4 30 10 -1',
+].join('\n');
+
+describe('establishedPeers', () => {
+  it('maps the inodes of established connections to the remote address', () => {
+    expect([...establishedPeers(TCP)]).toEqual([
+      ['2222', '127.0.0.2'],
+      ['4444', '::1'],
+    ]);
+  });
+});
+
+const BTIME = 1_795_325_103;
+function proc(pid: number, comm: string, title: string, opts: { ppid?: number; uid?: number; state?: string; ticks?: number; fds?: ProcFd[] | undefined } = {}): ProcProcess {
+  const rest = [opts.state ?? 'S', String(opts.ppid ?? 1), ...Array(17).fill('0'), String(opts.ticks ?? 100_000), '0'];
+  const uid = opts.uid ?? 0;
+  return {
+    pid,
+    comm,
+    cmdline: `${title}\0\0\0`,
+    stat: `${pid} (${comm}) ${rest.join(' ')}`,
+    status: `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`,
+    fds: 'fds' in opts ? opts.fds : [],
+    netns: 'net:[1]',
+  };
+}
+const snapshot = (processes: ProcProcess[]): ProcSnapshot => ({
+  btime: BTIME,
+  scanned: processes.length + 100,
+  processes,
+  tcp: new Map([['net:[1]', TCP]]),
+});
+const sock = (fd: number, inode: number): ProcFd => ({ fd, target: `socket:[${inode}]` });
+
+describe('parseProc', () => {
+  it('a pure-ftpd download: state from the title, host from the control socket, the open file, the start time', () => {
+    const { observations } = parseProc(
+      snapshot([
+        proc(10, 'pure-ftpd', 'pure-ftpd (SERVER)', { fds: [sock(3, 1111)] }),
+        proc(20, 'pure-ftpd', 'pure-ftpd (DOWNLOAD)', {
+          ppid: 10,
+          uid: 1001,
+          ticks: 123_456,
+          fds: [sock(0, 2222), sock(1, 2222), { fd: 4, target: '/var/log/pure-ftpd/transfer.log', flags: 0o2101 }, sock(5, 3333), { fd: 6, target: '/home/alice/big file.bin', flags: 0o100000 }],
+        }),
+        proc(21, 'pure-ftpd', 'pure-ftpd (PRIV)', { ppid: 20, fds: [sock(0, 2222)] }),
+      ]),
+    );
+    expect(observations).toEqual([
+      {
+        pid: 20,
+        daemon: 'pure-ftpd',
+        loggedIn: true,
+        state: 'DL',
+        title: 'pure-ftpd (DOWNLOAD)',
+        uid: 1001,
+        startedAt: BTIME * 1000 + 1_234_560,
+        host: '127.0.0.2',
+        filePath: '/home/alice/big file.bin',
+      },
+    ]);
+  });
+
+  it('an upload is a file opened for writing; no file is reported for an idle title', () => {
+    const up = parseProc(snapshot([proc(20, 'vsftpd', 'vsftpd: ::1/alice: STOR x.bin', { uid: 1001, fds: [sock(0, 4444), { fd: 5, target: '/home/alice/x.bin', flags: 0o101 }] })]));
+    expect(up.observations[0]).toMatchObject({ state: 'UL', file: 'x.bin', filePath: '/home/alice/x.bin', host: '::1', login: 'alice' });
+    const idle = parseProc(snapshot([proc(20, 'proftpd', 'proftpd: alice - localhost: IDLE', { uid: 1001, fds: [sock(0, 2222), { fd: 5, target: '/home/alice/.ftpaccess', flags: 0 }] })]));
+    expect(idle.observations[0]).toMatchObject({ state: 'IDLE', host: '127.0.0.2', login: 'alice' });
+    expect(idle.observations[0]?.filePath).toBeUndefined();
+  });
+
+  it("takes the socket's address over a title's resolved name, and the title's host when the descriptors are not ours", () => {
+    const title = 'proftpd: bob@example.com - client2.ftplab.test: IDLE';
+    expect(parseProc(snapshot([proc(20, 'proftpd', title, { uid: 1002, fds: [sock(0, 2222)] })])).observations[0]?.host).toBe('127.0.0.2');
+    expect(parseProc(snapshot([proc(20, 'proftpd', title, { uid: 1002, fds: undefined })])).observations[0]?.host).toBe('client2.ftplab.test');
+  });
+
+  it('vsftpd without titles: the session is the child holding the control socket, logged in once its parent dropped root', () => {
+    const untitled = '/usr/sbin/vsftpd /etc/vsftpd.conf';
+    const { observations } = parseProc(
+      snapshot([
+        proc(5, 'vsftpd', untitled, { fds: [sock(3, 1111)] }), // listener
+        proc(30, 'vsftpd', untitled, { ppid: 5, uid: 65534, fds: [sock(0, 2222)] }), // privileged parent, after login
+        proc(32, 'vsftpd', untitled, { ppid: 30, uid: 1001, fds: [sock(0, 2222), { fd: 4, target: '/home/alice/big.bin', flags: 0 }] }),
+        proc(40, 'vsftpd', untitled, { ppid: 5, uid: 0, fds: [sock(0, 4444)] }), // privileged parent, before login
+        proc(41, 'vsftpd', untitled, { ppid: 40, uid: 65534, fds: [sock(0, 4444)] }), // not logged in
+      ]),
+    );
+    expect(observations.map((o) => [o.pid, o.loggedIn, o.state, o.uid, o.host, o.filePath])).toEqual([
+      [32, true, 'DL', 1001, '127.0.0.2', '/home/alice/big.bin'],
+      [41, false, 'IDLE', 65534, '::1', undefined],
+    ]);
+  });
+
+  it('skips zombies, helpers and listeners; a pure-ftpd session of root has not logged in', () => {
+    const { observations } = parseProc(
+      snapshot([
+        proc(20, 'pure-ftpd', 'pure-ftpd (IDLE)', { state: 'Z', uid: 1001 }),
+        proc(21, 'pure-ftpd', 'pure-ftpd (IDLE)', { uid: 0 }),
+        proc(22, 'proftpd', 'proftpd: (accepting connections)'),
+        proc(23, 'vsftpd', 'vsftpd: LISTENER'),
+      ]),
+    );
+    expect(observations.map((o) => [o.pid, o.loggedIn])).toEqual([[21, false]]);
+  });
+
+  it("learns the scoreboard a running ProFTPD holds open", () => {
+    const reading = parseProc(snapshot([proc(22, 'proftpd', 'proftpd: (accepting connections)', { fds: [{ fd: 7, target: '/run/ftplab/proftpd/proftpd.scoreboard', flags: 2 }] })]));
+    expect(reading.hints).toEqual({ proftpdScoreboard: '/run/ftplab/proftpd/proftpd.scoreboard' });
+  });
+
+  it('refuses a tree without a boot time: it is not /proc', () => {
+    expect(parseProc({ ...snapshot([]), btime: undefined })).toMatchObject({ recognised: 0, skippedLines: [1] });
+  });
+});
