@@ -8,7 +8,7 @@
 // OUTDIR/pure-ftpwho.txt   pure-ftpwho -s -H                      (when installed and root)
 // OUTDIR/ftpwho.json   ftpwho -f SCOREBOARD -o json               (when installed)
 // OUTDIR/proc/         /proc of the FTP daemons' processes: stat, and per pid cmdline, comm, stat,
-//                      status, fd/* (the links, as links), fdinfo/*, net/tcp, net/tcp6
+//                      status, fd/* and ns/net (the links, as links), fdinfo/*, net/tcp, net/tcp6
 //
 // Only the FTP daemons' processes are captured: nothing else of the machine.
 import { execFileSync } from 'node:child_process';
@@ -63,6 +63,12 @@ for (const pid of pids) {
   for (const f of ['cmdline', 'comm', 'stat', 'status', 'net/tcp', 'net/tcp6']) {
     const data = read(`/proc/${pid}/${f}`);
     if (data !== undefined) writeFileSync(join(dir, f), data);
+  }
+  try {
+    mkdirSync(join(dir, 'ns'), { recursive: true });
+    symlinkSync(readlinkSync(`/proc/${pid}/ns/net`), join(dir, 'ns', 'net'));
+  } catch {
+    // not ours to read: the replay reads net/ through this pid alone
   }
   for (const sub of ['fd', 'fdinfo']) {
     let entries = [];
