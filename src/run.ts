@@ -38,7 +38,7 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
     }
     if (rendered.stdout !== '') runtime.stdout.write(rendered.stdout);
     if (stderr.length > 0) runtime.stderr.write(`${stderr.join('\n')}\n`);
-    return outcome.ok ? ExitCode.ok : ExitCode.failed;
+    return envelope.error === undefined ? ExitCode.ok : ExitCode.failed;
   } catch (err) {
     return report(toCliError(err), program, invocation?.debug === true, runtime);
   }
@@ -49,7 +49,7 @@ async function call(invocation: Invocation, runtime: Runtime): Promise<Outcome> 
   try {
     const handler = await dispatch(invocation);
     const result = await handler(invocation, runtime);
-    return { ok: true, sessions: result.data, warnings: result.warnings };
+    return { ok: true, data: result.data, warnings: result.warnings };
   } catch (err) {
     if (err instanceof ApiError) return { ok: false, message: err.message, warnings: [] };
     throw err;

@@ -1,5 +1,5 @@
-import { type Session, SESSION_KEYS } from '../model/session.js';
-import type { CallInfo, Envelope, Outcome } from './types.js';
+import { api2Row } from './rows.js';
+import type { CallInfo, Envelope, Outcome, Row } from './types.js';
 
 /**
  * cPanel API 2: `{"cpanelresult":{"apiversion":2,"func","module","data":[...],"event":{"result":1}}}`,
@@ -8,28 +8,25 @@ import type { CallInfo, Envelope, Outcome } from './types.js';
  */
 export function api2Envelope(call: CallInfo, outcome: Outcome): Envelope {
   const head = { apiversion: 2, func: call.func, module: call.module };
-  const body = outcome.ok
-    ? { ...head, data: outcome.sessions.map(stringRow), event: { result: 1 } }
-    : {
-        ...head,
-        error: outcome.message,
-        data: { result: 0, reason: outcome.message },
-        event: { result: 0, reason: outcome.message },
-      };
+  if (!outcome.ok) return failure(head, outcome.message, outcome.warnings);
+  const rows: Row[] | undefined = outcome.data.kind === 'sessions' ? outcome.data.sessions.map(api2Row) : undefined;
+  const object = outcome.data.kind === 'object' ? outcome.data.value : undefined;
+  const body = { ...head, data: rows ?? object, event: { result: 1 } };
+  return { ...common(body, outcome.warnings), rows, object, error: undefined };
+}
+
+function failure(head: Record<string, unknown>, message: string, warnings: readonly string[]): Envelope {
+  const body = { ...head, error: message, data: { result: 0, reason: message }, event: { result: 0, reason: message } };
+  return { ...common(body, warnings), rows: undefined, object: undefined, error: message };
+}
+
+function common(body: Record<string, unknown>, warnings: readonly string[]) {
   return {
-    dialect: 'api2',
+    dialect: 'api2' as const,
     document: { cpanelresult: body },
     xmlRoot: 'cpanelresult',
     xmlContent: body,
-    sessions: outcome.ok ? outcome.sessions : [],
-    warnings: outcome.warnings,
+    warnings,
     warningsInDocument: false,
-    error: outcome.ok ? undefined : outcome.message,
   };
-}
-
-function stringRow(session: Session): Record<string, string> {
-  const row: Record<string, string> = {};
-  for (const key of SESSION_KEYS) row[key] = String(session[key]);
-  return row;
 }

@@ -1,17 +1,23 @@
 import type { Dialect } from '../cli/invocation.js';
-import type { Session } from '../model/session.js';
+import type { FunctionData } from '../functions/types.js';
+
+/** A row as a dialect prints it (API 2: every value a string). */
+export type Row = Record<string, string | number>;
 
 /**
  * A finished answer, ready for any renderer. `document` is what JSON and
- * YAML print; XML prints `xmlContent` under `<xmlRoot>`; the table uses
- * `sessions`, `warnings` and `error` directly.
+ * YAML print; XML prints `xmlContent` under `<xmlRoot>`; the table prints
+ * `rows` (or `object`) and says `warnings` and `error` on stderr.
  */
 export interface Envelope {
   readonly dialect: Dialect;
   readonly document: Record<string, unknown>;
   readonly xmlRoot: string;
   readonly xmlContent: Record<string, unknown>;
-  readonly sessions: readonly Session[];
+  /** the listed rows, after post-processing; undefined when the answer is not a list */
+  readonly rows: readonly Row[] | undefined;
+  /** the answer when it is one object */
+  readonly object: Readonly<Record<string, unknown>> | undefined;
   readonly warnings: readonly string[];
   /** whether the document carries the warnings (UAPI) or they must go to stderr (API 2) */
   readonly warningsInDocument: boolean;
@@ -23,8 +29,10 @@ export interface CallInfo {
   readonly dialect: Dialect;
   readonly module: string;
   readonly func: string;
+  /** the function's arguments: the post-processing ones (api.*, api2_*) apply to lists */
+  readonly args: Readonly<Record<string, string>>;
 }
 
 export type Outcome =
-  | { readonly ok: true; readonly sessions: readonly Session[]; readonly warnings: readonly string[] }
+  | { readonly ok: true; readonly data: FunctionData; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly message: string; readonly warnings: readonly string[] };

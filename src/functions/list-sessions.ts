@@ -20,7 +20,7 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
   );
   const mine = collection.observations.filter((o) => belongsTo(account, o));
   const { sessions, warnings } = normalise(mine, account);
-  return { data: sessions, warnings: [...collection.warnings, ...gaps(mine, collection), ...warnings] };
+  return { data: { kind: 'sessions', sessions }, warnings: [...collection.warnings, ...gaps(mine, collection), ...warnings] };
 };
 
 /**
