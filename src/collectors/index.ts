@@ -29,15 +29,19 @@ const PLANS: Record<CollectorChoice, { base: SourceId[]; required: boolean; extr
 /** A daemon's own list knows these better than a process title or /proc does. */
 const DAEMON_LIST_KNOWS: (keyof Observation)[] = ['login', 'host', 'file', 'state'];
 
-type Outcome = { ok: true; observations: Observation[]; warnings: string[]; hints: Hints } | { ok: false; reason: string };
+type Outcome =
+  | { ok: true; observations: Observation[]; warnings: string[]; hints: Hints; running: readonly Daemon[] }
+  | { ok: false; reason: string };
 
 export async function collect(
   choice: CollectorChoice,
   inputs: ReadonlyMap<SourceId, string>,
   settings: CollectSettings,
   runtime: Runtime,
+  { baseOnly = false }: { baseOnly?: boolean } = {},
 ): Promise<Collection> {
-  const plan = PLANS[choice];
+  const plan = baseOnly ? { ...PLANS[choice], extras: [] } : PLANS[choice];
+  const running = new Set<Daemon>();
   const unused = new Map<SourceId, { serves: Daemon | undefined; reason: string }>();
   const warnings: string[] = [];
   const hints: Hints = {};
@@ -52,6 +56,7 @@ export async function collect(
       continue;
     }
     merged = outcome.observations;
+    for (const d of outcome.running) running.add(d);
     used.push(id);
     warnings.push(...outcome.warnings);
     Object.assign(hints, outcome.hints);
@@ -81,6 +86,7 @@ export async function collect(
       continue;
     }
     used.push(id);
+    if (base === undefined) for (const d of outcome.running) running.add(d);
     warnings.push(...outcome.warnings);
     merged = merged === undefined ? outcome.observations : mergeObservations(merged, outcome.observations, DAEMON_LIST_KNOWS);
   }
@@ -91,7 +97,7 @@ export async function collect(
       `no session source could be read: ${[...unused].map(([id, u]) => `${id}: ${u.reason}`).join('; ')}`,
     );
   }
-  return { observations: merged, used, unused, warnings };
+  return { observations: merged, used, unused, running, warnings };
 }
 
 /**
@@ -129,7 +135,8 @@ async function read(
     const observations =
       !replay && source.enrichLive !== undefined ? await source.enrichLive(reading.observations, runtime) : reading.observations;
     const warnings = reading.skippedLines.length === 0 ? [] : [skippedWarning(source.id, reading.skippedLines)];
-    return { ok: true, observations, warnings, hints: reading.hints ?? {} };
+    const running = reading.running ?? [...new Set(observations.map((o) => o.daemon))];
+    return { ok: true, observations, warnings, hints: reading.hints ?? {}, running };
   } catch (err) {
     if (mustWork || !(err instanceof CollectorError)) throw err;
     return { ok: false, reason: err.message };

@@ -55,6 +55,8 @@ export interface SourceReading {
   /** 1-based numbers of the lines that did not */
   readonly skippedLines: number[];
   readonly hints?: Hints;
+  /** the daemons whose processes (listeners included) this source saw */
+  readonly running?: readonly Daemon[];
 }
 
 /** What a collector hands on: the merged observations and what it could not use. */
@@ -62,6 +64,8 @@ export interface Collection {
   readonly observations: Observation[];
   /** the sources that were read */
   readonly used: readonly SourceId[];
+  /** the daemons running here, as the base source saw them (listeners included) */
+  readonly running: ReadonlySet<Daemon>;
   /** sources that were not used, with why */
   readonly unused: ReadonlyMap<SourceId, { readonly serves: Daemon | undefined; readonly reason: string }>;
   readonly warnings: readonly string[];

@@ -23,6 +23,11 @@ export const MODULES: Readonly<Record<string, Readonly<Record<string, FunctionEn
       summary: "list the account's active FTP sessions",
       load: async () => (await import('../functions/list-sessions.js')).listSessions,
     },
+    get_ftp_daemon_info: {
+      dialect: 'uapi',
+      summary: 'which FTP daemon runs here and what it supports',
+      load: async () => (await import('../functions/daemon-info.js')).getFtpDaemonInfo,
+    },
   },
 };
 

@@ -28,7 +28,9 @@ export const renderTable: Renderer = (envelope, { colorLevel, program }) => {
 
   if (envelope.rows === undefined) {
     const table = new Table({ style, chars });
-    for (const [key, value] of Object.entries(envelope.object ?? {})) table.push({ [key]: cell(JSON.stringify(value), 80) });
+    for (const [key, value] of Object.entries(envelope.object ?? {})) {
+      table.push({ [key]: cell(typeof value === 'string' ? value : JSON.stringify(value), 80) });
+    }
     return { stdout: `${table.toString()}\n`, stderr };
   }
   if (envelope.rows.length === 0) return { stdout: 'no active FTP sessions\n', stderr };

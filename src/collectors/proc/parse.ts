@@ -1,4 +1,4 @@
-import type { Observation, SessionState } from '../../model/observation.js';
+import type { Daemon, Observation, SessionState } from '../../model/observation.js';
 import { classifyTitle } from '../ps/titles.js';
 import type { SourceReading } from '../types.js';
 import type { ProcProcess, ProcSnapshot } from './snapshot.js';
@@ -75,7 +75,8 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
   }
   // A tree with no boot time is not /proc (and would give no start times).
   if (snapshot.btime === undefined) return { observations: [], recognised: 0, skippedLines: [1] };
-  return { observations, recognised: snapshot.scanned, skippedLines: [], hints };
+  const running = [...new Set(snapshot.processes.map((p) => p.comm as Daemon))];
+  return { observations, recognised: snapshot.scanned, skippedLines: [], hints, running };
 }
 
 function parseProcess(p: ProcProcess, btime: number | undefined): Parsed | undefined {

@@ -1,7 +1,7 @@
-import type { Observation } from '../../model/observation.js';
+import type { Daemon, Observation } from '../../model/observation.js';
 import { parseLstart } from '../../model/time.js';
 import type { SourceReading } from '../types.js';
-import { classifyTitle } from './titles.js';
+import { classifyTitle, daemonOfTitle } from './titles.js';
 
 /**
  * One row of `LC_ALL=C ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=`:
@@ -14,6 +14,7 @@ const HEADER = /^ *PID +PPID /;
 
 export function parsePs(text: string): SourceReading {
   const observations: Observation[] = [];
+  const running = new Set<Daemon>();
   const skippedLines: number[] = [];
   let recognised = 0;
   const lines = text.split('\n');
@@ -27,6 +28,8 @@ export function parsePs(text: string): SourceReading {
       continue;
     }
     recognised++;
+    const daemon = daemonOfTitle(m[6] ?? '');
+    if (daemon !== undefined) running.add(daemon);
     const info = classifyTitle(m[6] ?? '');
     if (info === undefined) continue;
     const uid = Number(m[3]);
@@ -41,5 +44,5 @@ export function parsePs(text: string): SourceReading {
       title: cmdline,
     });
   }
-  return { observations, recognised, skippedLines };
+  return { observations, recognised, skippedLines, running: [...running] };
 }

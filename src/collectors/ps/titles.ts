@@ -24,6 +24,12 @@ const PRO_PRELOGIN = /^proftpd: (.+):(\d+): (.*)$/;
 const VS_LOGGED_IN = /^vsftpd: ([0-9A-Fa-f.:]+)\/([^:]*): (.*)$/;
 const VS_PRELOGIN = /^vsftpd: ([0-9A-Fa-f.:]+): not logged in$/;
 
+/** Which daemon a process title belongs to, listeners and helpers included (an untitled one by its program). */
+export function daemonOfTitle(title: string): Daemon | undefined {
+  const m = /^(?:(pure-ftpd) \(|(proftpd): |(vsftpd): |\S*\/(pure-ftpd|proftpd|vsftpd)(?: |$))/.exec(title);
+  return (m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4]) as Daemon | undefined;
+}
+
 export function classifyTitle(rawTitle: string): TitleInfo | undefined {
   const title = rawTitle.trimEnd();
   if (title.startsWith('pure-ftpd (')) return pureFtpd(title);
