@@ -34,6 +34,10 @@ function nodeRuntime(): Runtime {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    kill: async (pid, signal) => {
+      process.kill(pid, signal);
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     isExecutable: (path) =>
       access(path, constants.X_OK).then(
         () => true,

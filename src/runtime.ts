@@ -42,6 +42,10 @@ export interface Runtime {
   readLink(path: string): Promise<string>;
   /** read all of standard input as UTF-8 */
   readStdin(): Promise<string>;
+  /** send a signal; rejects with the errno error (ESRCH: no such process, EPERM: not ours) */
+  kill(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** wait */
+  sleep(ms: number): Promise<void>;
   /** whether path exists and the caller may execute it */
   isExecutable(path: string): Promise<boolean>;
 }

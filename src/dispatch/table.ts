@@ -23,6 +23,11 @@ export const MODULES: Readonly<Record<string, Readonly<Record<string, FunctionEn
       summary: "list the account's active FTP sessions",
       load: async () => (await import('../functions/list-sessions.js')).listSessions,
     },
+    kill_session: {
+      dialect: 'uapi',
+      summary: "end the account's sessions: login=PID or login=all (the default)",
+      load: async () => (await import('../functions/kill-session.js')).killSession,
+    },
     get_ftp_daemon_info: {
       dialect: 'uapi',
       summary: 'which FTP daemon runs here and what it supports',

@@ -1,7 +1,7 @@
 // The built commands, spawned as users run them: exit codes, stdout/stderr,
 // replay from files and stdin, a closed pipe, and real ps on this machine.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -109,28 +109,46 @@ describe('a pipe closed early (| head)', () => {
   });
 });
 
-describe('live, with real ps', () => {
-  // A process titled exactly like a pure-ftpd session, running as the account:
-  // what ps shows of a real one (ftp-servers.md §2.1), without a daemon.
+describe('live, with real ps and /proc', () => {
+  // A program named pure-ftpd (a copy of sleep) titled exactly like a pure-ftpd
+  // session, running as the account: what ps and /proc show of a real one
+  // (ftp-servers.md §2.1), without a daemon.
+  const program = join(dir, 'pure-ftpd');
+  chmodSync(dir, 0o755);
+  copyFileSync('/bin/sleep', program);
+  chmodSync(program, 0o755);
+  const started: Array<ReturnType<typeof spawn>> = [];
+  const fakeSession = () => {
+    const child = spawn(program, ['300'], { argv0: 'pure-ftpd (DOWNLOAD)', stdio: 'ignore', ...(isRoot ? { uid: 65534, gid: 65534 } : {}) });
+    started.push(child);
+    return child;
+  };
   let fake: ReturnType<typeof spawn> | undefined;
-  beforeAll(() => {
-    fake = spawn('/bin/sleep', ['300'], {
-      argv0: 'pure-ftpd (DOWNLOAD)',
-      stdio: 'ignore',
-      ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
-    });
+  beforeAll(async () => {
+    fake = fakeSession();
+    await new Promise((resolve) => setTimeout(resolve, 200));
   });
   afterAll(() => {
-    fake?.kill('SIGKILL');
+    for (const child of started) child.kill('SIGKILL');
   });
 
-  it('finds the session by its title and owner', async () => {
-    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
+  it.each(['ps', 'proc', 'auto'])('--collector=%s finds the session by its title and owner', async (collector) => {
+    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions']);
     expect(r.exitCode).toBe(0);
     const row = JSON.parse(r.stdout).result.data.find((s: { pid: number }) => s.pid === fake?.pid);
     expect(row).toMatchObject({ cmdline: 'pure-ftpd (DOWNLOAD)', status: 'DL', pid: fake?.pid });
-    const started = Date.parse(`${row.login} UTC`);
-    expect(Math.abs(started - Date.now())).toBeLessThan(60_000);
+    const since = Date.parse(`${row.login} UTC`);
+    expect(Math.abs(since - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('kill_session ends it (TERM), by pid', async () => {
+    const victim = fakeSession();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exited = new Promise((resolve) => victim.on('exit', (_code, signal) => resolve(signal)));
+    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
+    expect(await exited).toBe('SIGTERM');
   });
 
   it.runIf(isRoot)('does not show it to another account', async () => {

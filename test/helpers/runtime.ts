@@ -24,12 +24,17 @@ export interface TestRuntimeOptions {
   links?: Record<string, string>;
   /** absolute path -> program */
   programs?: Record<string, FakeProgram>;
+  /** what a signal does (default: nothing); throw an errno error to refuse */
+  kill?: (pid: number, signal: 'SIGTERM' | 'SIGKILL', files: Record<string, string>) => void;
   stdin?: string;
 }
 
 export interface TestRuntime extends Runtime {
   out: string;
   err: string;
+  signals: Array<[number, string]>;
+  /** the fake file system, to change under the code's feet */
+  files: Record<string, string>;
   calls: Array<{ file: string; args: readonly string[]; options: ExecOptions }>;
 }
 
@@ -60,6 +65,8 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     out: '',
     err: '',
     calls: [],
+    signals: [],
+    files,
     stdout: {
       isTTY: options.isTTY ?? false,
       write: (text) => {
@@ -98,6 +105,11 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       return target;
     },
     readStdin: async () => options.stdin ?? '',
+    kill: async (pid, signal) => {
+      runtime.signals.push([pid, signal]);
+      options.kill?.(pid, signal, files);
+    },
+    sleep: async () => {},
     isExecutable: async (path) => path in programs,
   };
   return runtime;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/run.js';
+import { createTestRuntime, fixture, ok, procFromPs, type TestRuntimeOptions } from '../helpers/runtime.js';
+
+const PS = fixture('pure-ftpd/02-tricky.ps.txt');
+const WHO = fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt');
+const ALICE = [24393, 24498, 24514, 24563, 24579, 25679, 25695, 25711, 25727, 25744, 25760, 25776, 25792, 25832, 25848];
+
+/** A process that ends on TERM: its /proc entry goes. */
+const diesOnTerm: TestRuntimeOptions['kill'] = (pid, _signal, files) => {
+  for (const path of Object.keys(files)) if (path.startsWith(`/proc/${pid}/`)) delete files[path];
+};
+
+function server(args: string[], options: Partial<TestRuntimeOptions> = {}) {
+  return createTestRuntime({
+    programs: { '/usr/sbin/pure-ftpwho': ok(WHO) },
+    files: procFromPs(PS),
+    kill: diesOnTerm,
+    argv: ['--output=json', 'Ftp', 'kill_session', ...args],
+    ...options,
+  });
+}
+
+async function call(rt: ReturnType<typeof createTestRuntime>) {
+  const code = await run('uapi', rt);
+  return { code, result: JSON.parse(rt.out).result };
+}
+
+describe('Ftp::kill_session', () => {
+  it('login=all (the default) ends every session of the account, and only those', async () => {
+    const rt = server(['--user=alice']);
+    const { code, result } = await call(rt);
+    expect(code).toBe(0);
+    expect(result.data).toEqual({ login: 'all', ended: ALICE });
+    expect([...rt.signals].sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(ALICE.map((pid) => [pid, 'SIGTERM']));
+  });
+
+  it('login=PID ends that session', async () => {
+    const rt = server(['--user=ftpvirt', 'login=24530']);
+    const { code, result } = await call(rt);
+    expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [24530] }, [[24530, 'SIGTERM']]]);
+  });
+
+  it('sends KILL to a session still there after the grace period', async () => {
+    const rt = server(['--user=ftpvirt', 'login=24530'], { kill: (pid, signal, files) => signal === 'SIGKILL' && diesOnTerm(pid, signal, files) });
+    const { code, result } = await call(rt);
+    expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [24530] }, [[24530, 'SIGTERM'], [24530, 'SIGKILL']]]);
+  });
+
+  it('never signals a pid the system has given to another process since it was listed', async () => {
+    const rt = server(['--user=ftpvirt', 'login=24530']);
+    // the session ends and its pid is reused, between the listing and the signal
+    const realReadFile = rt.readFile;
+    let reads = 0;
+    rt.readFile = async (path) => {
+      if (path === '/proc/24530/stat' && ++reads > 1) return '24530 (pure-ftpd) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 999999 0\n';
+      return realReadFile(path);
+    };
+    const { code, result } = await call(rt);
+    expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [] }, []]);
+  });
+
+  it.each([
+    [['--user=alice', 'login=24530'], 'The session “24530” is not one of your FTP sessions.'],
+    [['--user=alice', 'login=99999'], 'The session “99999” is not one of your FTP sessions.'],
+    [['--user=alice', 'login=24381'], 'The session “24381” is not one of your FTP sessions.'], // not logged in
+    [['--user=alice', 'login=bob'], 'login must be the pid of one of your sessions, or all, not “bob”.'],
+    [['--user=alice', 'login=-1'], 'login must be the pid of one of your sessions, or all, not “-1”.'],
+    [['--user=alice', 'id=24393'], 'Unrecognized API parameter(s): id (kill_session takes only login=PID or login=all)'],
+    [['--user=alice', 'login=24393', 'api.filter_column=pid'], 'Unrecognized API parameter(s): api.filter_column (kill_session takes only login=PID or login=all)'],
+    [['--user=alice', '--input', 'ps=/x'], 'kill_session acts on the live server: it cannot replay --input captures.'],
+  ])('%j is refused, and nothing is signalled', async (args, message) => {
+    const rt = server(args);
+    const { code, result } = await call(rt);
+    expect([code, result.status, result.errors, rt.signals]).toEqual([1, 0, [message], []]);
+  });
+
+  it('says so when the process is not the caller\'s to signal', async () => {
+    const rt = server(['--user=ftpvirt', 'login=24530'], {
+      kill: () => {
+        throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
+      },
+    });
+    const { code, result } = await call(rt);
+    expect([code, result.errors]).toEqual([1, ['The session could not be ended: 24530: not permitted (the process is not yours)']]);
+  });
+
+  it('a non-root account ends its own sessions without --user', async () => {
+    const rt = server([], { uid: 1002 });
+    const { code, result } = await call(rt);
+    expect([code, result.data]).toEqual([0, { login: 'all', ended: [24462, 24530, 25808] }]);
+  });
+});
