@@ -1,3 +1,5 @@
+import type { AccountFiles } from '../model/accounts.js';
+
 /** What the command line asks for: the parser's only output. */
 export const DIALECTS = ['api2', 'uapi'] as const;
 export type Dialect = (typeof DIALECTS)[number];
@@ -24,6 +26,8 @@ export interface Invocation {
   readonly inputs: ReadonlyMap<SourceId, string>;
   /** ProFTPD's scoreboard (--proftpd-scoreboard, else FTPSESSIONS_PROFTPD_SCOREBOARD) */
   readonly proftpdScoreboard: string | undefined;
+  /** where the server keeps its FTP accounts (options, else environment, else cPanel's paths) */
+  readonly accountFiles: AccountFiles;
   /** undefined: decide from the environment and the terminal */
   readonly color: boolean | undefined;
   readonly debug: boolean;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { functionsOf } from '../dispatch/table.js';
+import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { parseFormArgs } from './form.js';
@@ -17,6 +18,9 @@ import {
 interface RawOptions {
   user?: string;
   proftpdScoreboard?: string;
+  ftpPasswdDir?: string;
+  userdomains?: string;
+  pureftpdPasswd?: string;
   output: string;
   collector: string;
   input?: string[];
@@ -58,6 +62,9 @@ export function parseArgv(
       '--proftpd-scoreboard <path>',
       "(extension) ProFTPD's scoreboard for ftpwho (default: the running daemon's, else its ScoreboardFile; env FTPSESSIONS_PROFTPD_SCOREBOARD)",
     )
+    .option('--ftp-passwd-dir <dir>', `(extension) cPanel's per-account FTP passwd files (default ${DEFAULT_ACCOUNT_FILES.ftpPasswdDir}; env FTPSESSIONS_FTP_PASSWD_DIR)`)
+    .option('--userdomains <file>', `(extension) domain-to-account map (default ${DEFAULT_ACCOUNT_FILES.userdomains}; env FTPSESSIONS_USERDOMAINS)`)
+    .option('--pureftpd-passwd <file>', `(extension) pure-pw's virtual users (default ${DEFAULT_ACCOUNT_FILES.pureftpdPasswd}; env FTPSESSIONS_PUREFTPD_PASSWD)`)
     .option('--color', '(extension) colour the table even when not on a terminal')
     .option('--no-color', '(extension) never colour the table')
     .addOption(new Option('--debug', '(extension) print the stack of an internal error'))
@@ -101,6 +108,11 @@ export function parseArgv(
     collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
     inputs: parseInputs(opts.input ?? []),
     proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
+    accountFiles: {
+      ftpPasswdDir: opts.ftpPasswdDir ?? nonEmpty(env.FTPSESSIONS_FTP_PASSWD_DIR) ?? DEFAULT_ACCOUNT_FILES.ftpPasswdDir,
+      userdomains: opts.userdomains ?? nonEmpty(env.FTPSESSIONS_USERDOMAINS) ?? DEFAULT_ACCOUNT_FILES.userdomains,
+      pureftpdPasswd: opts.pureftpdPasswd ?? nonEmpty(env.FTPSESSIONS_PUREFTPD_PASSWD) ?? DEFAULT_ACCOUNT_FILES.pureftpdPasswd,
+    },
     color: opts.color,
     debug: opts.debug === true,
     module,
@@ -162,9 +174,11 @@ Collectors (--collector):
   ftpwho       ProFTPD's own session list (ftpwho -o json)
 
 Accounts:
-  As root, --user is required and names a system account; it sees the sessions whose
-  process runs as its uid. Any other caller sees only their own sessions, and --user
-  may be omitted or name the caller. Sessions not yet logged in are never shown.
+  As root, --user is required and names a system account. An account sees the sessions
+  whose FTP login is one of its own (its name, its cPanel virtual logins, its pure-pw
+  virtual users) and, where the login says nothing else, those whose process runs as
+  its uid. Any other caller sees only their own sessions, and --user may be omitted or
+  name the caller. Sessions not yet logged in are never shown.
 
 Exit status:
   0   success, including an empty list, --help and --version

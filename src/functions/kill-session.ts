@@ -1,6 +1,6 @@
 import { collect } from '../collectors/index.js';
 import { ApiError } from '../errors.js';
-import { resolveAccount } from '../model/accounts.js';
+import { loadScope, resolveAccount } from '../model/accounts.js';
 import type { Observation } from '../model/observation.js';
 import { belongsTo } from '../model/scope.js';
 import type { Runtime } from '../runtime.js';
@@ -34,7 +34,8 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
 
   const account = await resolveAccount(invocation.user, runtime);
   const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard }, runtime);
-  const mine = collection.observations.filter((o) => belongsTo(account, o));
+  const scope = await loadScope(account, invocation.accountFiles, runtime);
+  const mine = collection.observations.filter((o) => belongsTo(scope, o));
   const targets = login === 'all' ? mine : mine.filter((o) => o.pid === Number(login));
   if (login !== 'all' && targets.length === 0) {
     throw new ApiError('E_NOT_YOURS', `The session “${login}” is not one of your FTP sessions.`);

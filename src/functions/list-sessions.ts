@@ -1,6 +1,6 @@
 import { collect } from '../collectors/index.js';
 import type { Collection } from '../collectors/types.js';
-import { resolveAccount } from '../model/accounts.js';
+import { loadScope, resolveAccount } from '../model/accounts.js';
 import { normalise } from '../model/normalise.js';
 import type { Observation } from '../model/observation.js';
 import { belongsTo } from '../model/scope.js';
@@ -18,7 +18,8 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
     { proftpdScoreboard: invocation.proftpdScoreboard },
     runtime,
   );
-  const mine = collection.observations.filter((o) => belongsTo(account, o));
+  const scope = await loadScope(account, invocation.accountFiles, runtime);
+  const mine = collection.observations.filter((o) => belongsTo(scope, o));
   const { sessions, warnings } = normalise(mine, account);
   return { data: { kind: 'sessions', sessions }, warnings: [...collection.warnings, ...gaps(mine, collection), ...warnings] };
 };

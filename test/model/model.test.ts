@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeObservations, type Observation, stateOfCommand } from '../../src/model/observation.js';
 import { normalise } from '../../src/model/normalise.js';
-import { belongsTo } from '../../src/model/scope.js';
+import { belongsTo, type LoginOwner, type Scope } from '../../src/model/scope.js';
 import { formatCtime, parseLstart } from '../../src/model/time.js';
 
 const ALICE = { name: 'alice', uid: 1001, home: '/home/alice' };
@@ -49,20 +49,35 @@ describe('mergeObservations', () => {
 });
 
 describe('belongsTo', () => {
-  const alice = { name: 'alice', uid: 1001, home: '/home/alice' };
-  it('goes by the process uid when a source knows it', () => {
-    expect(belongsTo(alice, base)).toBe(true);
-    expect(belongsTo(alice, { ...base, uid: 1002 })).toBe(false);
-    expect(belongsTo(alice, { ...base, uid: 1002, login: 'alice' })).toBe(false);
+  const scope = (logins: string[] = [], owners: Record<string, LoginOwner> = {}): Scope => ({
+    account: ALICE,
+    logins: new Set(['alice', ...logins]),
+    ownerOf: (login) => owners[login],
+  });
+  it('goes by the process uid when the login says nothing else', () => {
+    expect(belongsTo(scope(), base)).toBe(true);
+    expect(belongsTo(scope(), { ...base, uid: 1002 })).toBe(false);
+    expect(belongsTo(scope(), { ...base, login: 'carol@nowhere.test' })).toBe(true);
+  });
+  it("goes by the login where it is the account's, or another's", () => {
+    expect(belongsTo(scope(), { ...base, uid: 1002, login: 'alice' })).toBe(true);
+    expect(belongsTo(scope(['v@alice.test']), { ...base, uid: 1002, login: 'V@Alice.Test' })).toBe(true);
+    expect(belongsTo(scope([], { 'bob@bob.test': { name: 'bob' } }), { ...base, login: 'bob@bob.test' })).toBe(false);
+    expect(belongsTo(scope([], { vuser: { uid: 1001 } }), { ...base, uid: 1002, login: 'vuser' })).toBe(true);
+    expect(belongsTo(scope([], { vuser: { uid: 1003 } }), { ...base, login: 'vuser' })).toBe(false);
+  });
+  it('shared anonymous logins say nothing: the uid decides', () => {
+    expect(belongsTo(scope(['ftp', 'anonymous']), { ...base, uid: 999, login: 'ftp' })).toBe(false);
+    expect(belongsTo(scope([], { ftp: { name: 'ftp' } }), { ...base, login: 'ftp' })).toBe(true);
   });
   it('never shows a session that has not logged in', () => {
-    expect(belongsTo(alice, { ...base, loggedIn: false })).toBe(false);
+    expect(belongsTo(scope(), { ...base, loggedIn: false })).toBe(false);
   });
   it('goes by the login name when no source knows the uid', () => {
     const { uid: _uid, ...noUid } = base;
-    expect(belongsTo(alice, { ...noUid, login: 'alice' })).toBe(true);
-    expect(belongsTo(alice, { ...noUid, login: 'alice2' })).toBe(false);
-    expect(belongsTo(alice, noUid)).toBe(false);
+    expect(belongsTo(scope(), { ...noUid, login: 'alice' })).toBe(true);
+    expect(belongsTo(scope(), { ...noUid, login: 'alice2' })).toBe(false);
+    expect(belongsTo(scope(), noUid)).toBe(false);
   });
 });
 
