@@ -28,7 +28,7 @@ export const getFtpDaemonInfo: FunctionHandler = async (invocation, runtime) => 
     baseOnly: true,
   });
   const running = PRECEDENCE.filter((d) => collection.running.has(d));
-  const name = running[0] ?? '';
+  const name: Daemon | '' = running.find(() => true) ?? '';
   const warnings =
     running.length > 1 ? [`several FTP daemons run here (${running.join(', ')}): ${name} is reported.`] : [];
   return {

@@ -7,7 +7,7 @@ const WHO = fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt');
 const ALICE = [24393, 24498, 24514, 24563, 24579, 25679, 25695, 25711, 25727, 25744, 25760, 25776, 25792, 25832, 25848];
 
 /** A process that ends on TERM: its /proc entry goes. */
-const diesOnTerm: TestRuntimeOptions['kill'] = (pid, _signal, files) => {
+const diesOnTerm: NonNullable<TestRuntimeOptions['kill']> = (pid, _signal, files) => {
   for (const path of Object.keys(files)) if (path.startsWith(`/proc/${pid}/`)) delete files[path];
 };
 
