@@ -1,3 +1,4 @@
+import { type ActionRequest, parseActionRequest } from './cli/action-request.js';
 import type { Dialect, Invocation } from './cli/invocation.js';
 import { parseArgv } from './cli/parse.js';
 import { dispatch } from './dispatch/dispatch.js';
@@ -8,12 +9,12 @@ import { colorLevel } from './render/color.js';
 import { loadRenderer } from './render/index.js';
 import type { Runtime } from './runtime.js';
 
-const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi' };
+const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', action: 'ftpsessions' };
 
 /**
- * The whole pipeline: argv -> Invocation -> handler -> sessions -> envelope
- * -> rendered text -> the runtime's stdout/stderr. Returns the exit code;
- * never exits, never throws.
+ * The whole pipeline: argv (and stdin) -> Invocation -> handler -> sessions
+ * -> envelope -> rendered text -> the runtime's stdout/stderr. Returns the
+ * exit code; never exits, never throws.
  */
 export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
   const program = PROGRAM[dialect];
@@ -25,8 +26,22 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
       return ExitCode.ok;
     }
     invocation = parsed;
-    const outcome = await call(invocation, runtime);
-    const envelope = buildEnvelope(invocation, outcome);
+    let request: ActionRequest | undefined;
+    let outcome: Outcome;
+    try {
+      if (dialect === 'action') {
+        request = parseActionRequest(await runtime.readStdin());
+        invocation = { ...invocation, module: request.api ?? 'admin', func: request.action };
+      } else if (invocation.argsFromStdin) {
+        invocation = { ...invocation, args: { ...jsonArgs(await runtime.readStdin()), ...invocation.args } };
+      }
+      outcome = await call(invocation, runtime);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const { requestId } = err as ApiError & { requestId?: { value: unknown } };
+      outcome = { ok: false, message: err.message, warnings: [], code: err.code, ...(requestId ? { requestId } : {}) };
+    }
+    const envelope = buildEnvelope(invocation, outcome, request);
     const render = await loadRenderer(invocation.output);
     const rendered = render(envelope, {
       colorLevel: colorLevel(invocation.color, runtime.env, runtime.stdout.isTTY),
@@ -51,9 +66,43 @@ async function call(invocation: Invocation, runtime: Runtime): Promise<Outcome> 
     const result = await handler(invocation, runtime);
     return { ok: true, data: result.data, warnings: result.warnings };
   } catch (err) {
-    if (err instanceof ApiError) return { ok: false, message: err.message, warnings: [] };
+    if (err instanceof ApiError) return { ok: false, message: err.message, warnings: [], code: err.code };
     throw err;
   }
+}
+
+/**
+ * `--input=json`: the function's arguments as one JSON object on stdin, as
+ * cPanel's command line takes them. Scalars become the strings a form would
+ * carry (booleans 1 and 0, as cPanel's APIs want them); an array of scalars
+ * becomes key, key-0, key-1, ...; nested data is refused.
+ */
+function jsonArgs(text: string): Record<string, string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--input=json: standard input is not JSON (${err instanceof SyntaxError ? err.message : String(err)})`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError('--input=json: standard input must hold one JSON object');
+  const args: Record<string, string> = {};
+  const scalar = (key: string, value: unknown): string => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'boolean') return value ? '1' : '0';
+    if (value === null) return '';
+    throw new UsageError(`--input=json: the value of “${key}” is nested data, which this function does not take`);
+  };
+  for (const [key, value] of Object.entries(doc)) {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        args[i === 0 ? key : `${key}-${i - 1}`] = scalar(key, v);
+      });
+    } else {
+      args[key] = scalar(key, value);
+    }
+  }
+  return args;
 }
 
 function report(err: CliError, program: string, debug: boolean, runtime: Runtime): number {

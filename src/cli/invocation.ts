@@ -1,7 +1,8 @@
 import type { AccountFiles } from '../model/accounts.js';
 
 /** What the command line asks for: the parser's only output. */
-export const DIALECTS = ['api2', 'uapi'] as const;
+/** api2: cpapi2; uapi: uapi; action: ftpsessions (a JSON action request on stdin) */
+export const DIALECTS = ['api2', 'uapi', 'action'] as const;
 export type Dialect = (typeof DIALECTS)[number];
 
 export const OUTPUT_FORMATS = ['yaml', 'json', 'jsonpretty', 'xml', 'table'] as const;
@@ -17,7 +18,7 @@ export type SourceId = (typeof SOURCE_IDS)[number];
 export interface Invocation {
   readonly kind: 'call';
   readonly dialect: Dialect;
-  /** the program name as the user knows it: cpapi2 or uapi */
+  /** the program name as the user knows it: cpapi2, uapi or ftpsessions */
   readonly program: string;
   readonly user: string | undefined;
   readonly output: OutputFormat;
@@ -35,6 +36,8 @@ export interface Invocation {
   readonly func: string;
   /** decoded key=value arguments, repeated keys as key, key-0, key-1, ... */
   readonly args: Readonly<Record<string, string>>;
+  /** --input=json: more arguments come as a JSON object on standard input */
+  readonly argsFromStdin: boolean;
 }
 
 /** --help and --version: print the text and exit 0. */

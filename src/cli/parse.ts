@@ -16,21 +16,25 @@ import {
 } from './invocation.js';
 
 interface RawOptions {
+  output?: string;
   user?: string;
   proftpdScoreboard?: string;
   ftpPasswdDir?: string;
   userdomains?: string;
   pureftpdPasswd?: string;
-  output: string;
   collector: string;
   input?: string[];
   color?: boolean;
   debug?: boolean;
 }
 
-const PROGRAM: Record<Dialect, { name: string; api: string }> = {
-  api2: { name: 'cpapi2', api: 'cPanel API 2' },
-  uapi: { name: 'uapi', api: 'UAPI' },
+const PROGRAM: Record<Dialect, { name: string; description: string }> = {
+  api2: { name: 'cpapi2', description: "List the FTP sessions open on this server, speaking cPanel API 2 as cPanel's cpapi2 does." },
+  uapi: { name: 'uapi', description: "List and end the FTP sessions open on this server, speaking UAPI as cPanel's uapi does." },
+  action: {
+    name: 'ftpsessions',
+    description: 'Answer one JSON action request on standard input (listSessions) with its JSON response.',
+  },
 };
 
 /**
@@ -42,20 +46,28 @@ export function parseArgv(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): ParseResult {
-  const { name, api } = PROGRAM[dialect];
+  const { name, description } = PROGRAM[dialect];
+  const actions = dialect === 'action';
   let printed = '';
-  const program = new Command(name)
-    .usage('[options] Module function [key=value ...]')
-    .description(`List the FTP sessions open on this server, speaking ${api} as cPanel's ${name} does.`)
-    .argument('[module]', 'API module, e.g. Ftp')
-    .argument('[function]', 'function of that module')
-    .argument('[args...]', 'function arguments as URI-encoded key=value pairs')
+  const program = new Command(name).description(description);
+  if (actions) {
+    program.usage('[options] < request.json');
+  } else {
+    program
+      .usage('[options] Module function [key=value ...]')
+      .argument('[module]', 'API module, e.g. Ftp')
+      .argument('[function]', 'function of that module')
+      .argument('[args...]', 'function arguments as URI-encoded key=value pairs')
+      .option('--output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, 'yaml');
+  }
+  program
     .option('-u, --user <name>', 'the account whose sessions to list (required as root)')
-    .option('--output <format>', `output format: ${OUTPUT_FORMATS.join(', ')}`, 'yaml')
     .option('--collector <name>', `(extension) where sessions come from: ${COLLECTOR_CHOICES.join(', ')}`, 'auto')
     .option(
       '--input <source=file>',
-      `(extension, repeatable) replay a captured source instead of running it: ${SOURCE_IDS.join(', ')}; file - is stdin`,
+      actions
+        ? `(extension, repeatable) replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}`
+        : `json: function arguments as a JSON object on stdin; (extension, repeatable) SOURCE=FILE: replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}; FILE - is stdin`,
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
@@ -65,8 +77,12 @@ export function parseArgv(
     .option('--ftp-passwd-dir <dir>', `(extension) cPanel's per-account FTP passwd files (default ${DEFAULT_ACCOUNT_FILES.ftpPasswdDir}; env FTPSESSIONS_FTP_PASSWD_DIR)`)
     .option('--userdomains <file>', `(extension) domain-to-account map (default ${DEFAULT_ACCOUNT_FILES.userdomains}; env FTPSESSIONS_USERDOMAINS)`)
     .option('--pureftpd-passwd <file>', `(extension) pure-pw's virtual users (default ${DEFAULT_ACCOUNT_FILES.pureftpdPasswd}; env FTPSESSIONS_PUREFTPD_PASSWD)`)
-    .option('--color', '(extension) colour the table even when not on a terminal')
-    .option('--no-color', '(extension) never colour the table')
+  if (!actions) {
+    program
+      .option('--color', '(extension) colour the table even when not on a terminal')
+      .option('--no-color', '(extension) never colour the table');
+  }
+  program
     .addOption(new Option('--debug', '(extension) print the stack of an internal error'))
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
@@ -95,18 +111,21 @@ export function parseArgv(
   }
 
   const opts = program.opts<RawOptions>();
-  const [module, func, words] = program.processedArgs as [string | undefined, string | undefined, string[]];
+  const [module, func, words] = actions
+    ? ['admin', '', []]
+    : (program.processedArgs as [string | undefined, string | undefined, string[]]);
   if (module === undefined) throw new UsageError('missing Module and function (for example: Ftp ' + functionsOf(dialect)[0]?.func + ')');
   if (func === undefined) throw new UsageError(`missing the function of module ${module}`);
+  const { inputs, argsFromStdin } = parseInputs(opts.input ?? [], !actions);
 
   return {
     kind: 'call',
     dialect,
     program: name,
     user: opts.user,
-    output: oneOf(OUTPUT_FORMATS, opts.output, '--output'),
+    output: actions ? 'json' : oneOf(OUTPUT_FORMATS, opts.output ?? 'yaml', '--output'),
     collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
-    inputs: parseInputs(opts.input ?? []),
+    inputs,
     proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
     accountFiles: {
       ftpPasswdDir: opts.ftpPasswdDir ?? nonEmpty(env.FTPSESSIONS_FTP_PASSWD_DIR) ?? DEFAULT_ACCOUNT_FILES.ftpPasswdDir,
@@ -118,6 +137,7 @@ export function parseArgv(
     module,
     func,
     args: parseFormArgs(words),
+    argsFromStdin,
   };
 }
 
@@ -130,9 +150,14 @@ function oneOf<T extends string>(choices: readonly T[], value: string, option: s
   throw new UsageError(`${option} must be one of ${choices.join(', ')}, not '${value}'`);
 }
 
-function parseInputs(values: readonly string[]): Map<SourceId, string> {
+function parseInputs(values: readonly string[], jsonArgs: boolean): { inputs: Map<SourceId, string>; argsFromStdin: boolean } {
   const inputs = new Map<SourceId, string>();
+  let argsFromStdin = false;
   for (const value of values) {
+    if (jsonArgs && value === 'json') {
+      argsFromStdin = true;
+      continue;
+    }
     const eq = value.indexOf('=');
     const source = eq === -1 ? value : value.slice(0, eq);
     const file = eq === -1 ? '' : value.slice(eq + 1);
@@ -143,52 +168,80 @@ function parseInputs(values: readonly string[]): Map<SourceId, string> {
     if (inputs.has(source as SourceId)) throw new UsageError(`--input ${source} is given twice`);
     inputs.set(source as SourceId, file);
   }
-  if ([...inputs.values()].filter((file) => file === '-').length > 1) {
+  if (!jsonArgs && [...inputs.values()].includes('-')) {
+    throw new UsageError('the request comes on standard input: --input cannot read it too (-)');
+  }
+  if ([...inputs.values()].filter((file) => file === '-').length + (argsFromStdin ? 1 : 0) > 1) {
     throw new UsageError('only one --input can read standard input');
   }
-  return inputs;
+  return { inputs, argsFromStdin };
 }
 
 function helpTrailer(dialect: Dialect, name: string): string {
-  const functions = functionsOf(dialect)
-    .map((f) => `  ${`${f.module} ${f.func}`.padEnd(26)}${f.summary}`)
-    .join('\n');
+  const sections = dialect === 'action' ? [ACTION_HELP] : [functionsHelp(dialect), OUTPUT_HELP];
+  const example = functionsOf(dialect)[0]?.func ?? '';
+  const examples =
+    dialect === 'action'
+      ? `  echo '{"api":"admin","action":"listSessions","requestId":"1"}' | ${name} --user=bob
+  echo '{"action":"listSessions","responseOptions":{"dataFormat":"arrays"}}' | ${name} --input ps=ps.txt`
+      : `  ${name} --user=bob --output=json Ftp ${example}
+  ${name} --user=bob --input ps=ps.txt --input pure-ftpwho=who.txt Ftp ${example}
+  echo '{"api.sort_column":"pid"}' | ${name} --user=bob --input=json Ftp ${example}`;
   return `
-Functions:
-${functions}
+${[...sections, COLLECTORS_HELP, ACCOUNTS_HELP, exitHelp(dialect)].join('\n\n')}
 
-Output formats (--output):
+Examples:
+${examples}
+  node scripts/capture.mjs DIR   (then --input proc=DIR/proc --input ps=DIR/ps.txt ...)
+`;
+}
+
+function functionsHelp(dialect: Dialect): string {
+  const lines = functionsOf(dialect).map((f) => `  ${`${f.module} ${f.func}`.padEnd(26)}${f.summary}`);
+  return `Functions:\n${lines.join('\n')}`;
+}
+
+const OUTPUT_HELP = `Output formats (--output):
   yaml        the default, as cPanel's; '---', '~' for null, sorted keys
   json        compact, one line
   jsonpretty  3-space indent, "key" : value
   xml         one element per key, <data> repeated per row
-  table       (extension) for people; coloured only on a terminal (NO_COLOR, FORCE_COLOR, --color/--no-color)
+  table       (extension) for people; coloured only on a terminal (NO_COLOR, FORCE_COLOR, --color/--no-color)`;
 
-Collectors (--collector):
+const ACTION_HELP = `Request (one JSON object on standard input):
+  {"api":"admin","action":"listSessions","params":{"usernameFilter":["bob"]},"requestId":ANY,
+   "responseOptions":{"dataFormat":"objects"|"arrays","numberFormat":"number"|"string"},"debug":"max"}
+Response (one line on standard output):
+  {"result":{"sessions":[{"pid","username","host","login","status","file","description"}]},
+   "requestId":ANY,"errorCode":0,"errorMessage":""}
+  login is ISO 8601 UTC; "arrays" gives "fieldNames" and one array per session.
+Error codes:
+  10001 the request is not JSON            10004 bad params (usernameFilter: 1 to 64 bytes each)
+  10002 not a request we understand         10005 the account: unknown, the superuser, or not yours
+  10003 unknown action                      10006 no source of sessions could be read
+  10099 any other failure`;
+
+const COLLECTORS_HELP = `Collectors (--collector):
   auto         /proc (else ps), plus each running daemon's own list where the caller may
                read it: pure-ftpwho (root) for pure-ftpd, ftpwho for ProFTPD; merged by pid
   proc         /proc read directly: titles, owners, start times, client addresses and open
                files (host and file of other users' sessions need root)
   ps           process titles only: no login name, host or file for pure-ftpd
   pure-ftpwho  pure-ftpd's own session list (root only)
-  ftpwho       ProFTPD's own session list (ftpwho -o json)
+  ftpwho       ProFTPD's own session list (ftpwho -o json)`;
 
-Accounts:
+const ACCOUNTS_HELP = `Accounts:
   As root, --user is required and names a system account. An account sees the sessions
   whose FTP login is one of its own (its name, its cPanel virtual logins, its pure-pw
   virtual users) and, where the login says nothing else, those whose process runs as
   its uid. Any other caller sees only their own sessions, and --user may be omitted or
-  name the caller. Sessions not yet logged in are never shown.
+  name the caller. Sessions not yet logged in are never shown.`;
 
-Exit status:
+function exitHelp(dialect: Dialect): string {
+  const failed = dialect === 'action' ? 'the request failed; the response with its errorCode is on stdout' : 'the function failed; the failure envelope is on stdout';
+  return `Exit status:
   0   success, including an empty list, --help and --version
-  1   the function failed; the failure envelope is on stdout
+  1   ${failed}
   2   usage error (one line on stderr)
-  70  internal error (one line on stderr; the stack with --debug)
-
-Examples:
-  ${name} --user=bob --output=json Ftp ${functionsOf(dialect)[0]?.func ?? ''}
-  ${name} --user=bob --input ps=ps.txt --input pure-ftpwho=who.txt Ftp ${functionsOf(dialect)[0]?.func ?? ''}
-  node scripts/capture.mjs DIR   (then --input proc=DIR/proc --input ps=DIR/ps.txt ...)
-`;
+  70  internal error (one line on stderr; the stack with --debug)`;
 }

@@ -12,6 +12,11 @@ const LEGAL_FUNCTION = /^[A-Za-z0-9][A-Za-z0-9_]{0,1023}$/;
 export async function dispatch(invocation: Invocation): Promise<FunctionHandler> {
   const { module, func, dialect } = invocation;
   const functions = Object.hasOwn(MODULES, module) ? MODULES[module] : undefined;
+  if (dialect === 'action') {
+    const entry = functions !== undefined && Object.hasOwn(functions, func) ? functions[func] : undefined;
+    if (entry?.dialect !== 'action') throw new ApiError('E_UNKNOWN_ACTION', `The action “${func}” of the “${module}” API is not known here: ftpsessions answers “listSessions” (api “admin”).`);
+    return entry.load();
+  }
   if (functions === undefined) {
     throw new ApiError('E_UNKNOWN_MODULE', `Failed to load module “${module}”: no such module.`);
   }

@@ -12,6 +12,14 @@ export interface FunctionEntry {
 }
 
 export const MODULES: Readonly<Record<string, Readonly<Record<string, FunctionEntry>>>> = {
+  // the JSON action API of `ftpsessions`: api "admin"
+  admin: {
+    listSessions: {
+      dialect: 'action',
+      summary: "list the account's active FTP sessions",
+      load: async () => (await import('../functions/list-sessions.js')).listSessions,
+    },
+  },
   Ftp: {
     listftpsessions: {
       dialect: 'api2',

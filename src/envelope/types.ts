@@ -35,4 +35,12 @@ export interface CallInfo {
 
 export type Outcome =
   | { readonly ok: true; readonly data: FunctionData; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly message: string; readonly warnings: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly warnings: readonly string[];
+      /** the error's stable code (E_...) */
+      readonly code?: string;
+      /** the action request's id, when the failure came before the request could be read whole */
+      readonly requestId?: { readonly value: unknown };
+    };

@@ -25,6 +25,7 @@ export function normalise(observations: readonly Observation[], account: Account
       file: o.state === 'IDLE' ? '' : (o.file ?? inHome(o.filePath, account.home)),
       host: o.host ?? '',
       login: o.startedAt === undefined ? '' : formatCtime(o.startedAt),
+      loginAt: o.startedAt ?? null,
       pid: o.pid,
       status: o.state,
       user: o.login ?? o.systemUser ?? account.name,

@@ -20,6 +20,8 @@ export const SessionSchema = z.object({
   pid: z.int().check(z.positive()),
   status: z.enum(['IDLE', 'DL', 'UL']),
   user: z.string(),
+  /** the same instant as `login`, epoch ms (null when unknown); not printed by the cPanel dialects */
+  loginAt: z.nullable(z.number()),
 });
 
 export type Session = z.infer<typeof SessionSchema>;
