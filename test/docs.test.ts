@@ -19,7 +19,7 @@ describe('documentation', () => {
   const options = [...help('uapi').matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] as string);
 
   it('--help lists the options the parser has', () => {
-    expect(options).toEqual(['--user', '--output', '--collector', '--input', '--proftpd-scoreboard', '--color', '--no-color', '--debug', '--version', '--help']);
+    expect(options).toEqual(['--output', '--user', '--collector', '--input', '--proftpd-scoreboard', '--ftp-passwd-dir', '--userdomains', '--pureftpd-passwd', '--color', '--no-color', '--debug', '--version', '--help']);
   });
 
   it.each(['README', 'man page'])('the %s names every option, function and exit code', (which) => {
@@ -28,17 +28,19 @@ describe('documentation', () => {
     for (const dialect of ['api2', 'uapi'] as const) {
       for (const f of functionsOf(dialect)) expect(text).toMatch(new RegExp(`${f.module}.{1,3}${f.func}`));
     }
+    const actions = which === 'README' ? readme : readFileSync(`${ROOT}man/man1/ftpsessions.1`, 'utf8');
+    for (const f of functionsOf('action')) expect(actions).toContain(f.func);
     for (const code of Object.values(ExitCode)) expect(text).toMatch(new RegExp(`\\b${code}\\b`));
   });
 
   it('the man page carries the package version and is listed for both commands', () => {
     expect(man).toContain(`ftpsessions ${pkg.version}`);
-    expect(pkg.man).toEqual(['./man/man1/cpapi2.1', './man/man1/uapi.1']);
-    expect(Object.keys(pkg.bin).sort()).toEqual(['cpapi2', 'uapi']);
+    expect(pkg.man).toEqual(['./man/man1/cpapi2.1', './man/man1/uapi.1', './man/man1/ftpsessions.1']);
+    expect(Object.keys(pkg.bin).sort()).toEqual(['cpapi2', 'ftpsessions', 'uapi']);
   });
 
   it.skipIf(!existsSync('/usr/bin/groff'))('the man pages are lint-clean under groff -man -ww', () => {
-    for (const page of ['man1/cpapi2.1', 'man1/uapi.1']) {
+    for (const page of ['man1/cpapi2.1', 'man1/uapi.1', 'man1/ftpsessions.1']) {
       const r = spawnSync('/usr/bin/groff', ['-man', '-ww', '-z', page], { cwd: `${ROOT}man`, encoding: 'utf8' });
       expect([r.status, r.stdout, r.stderr], page).toEqual([0, '', '']);
     }
