@@ -92,8 +92,8 @@ describe('normalise', () => {
     );
     expect(warnings).toEqual([]);
     expect(sessions).toEqual([
-      { cmdline: 'pure-ftpd (IDLE)', file: '', host: '', login: '', pid: 9876, status: 'IDLE', user: 'alice' },
-      { cmdline: 'pure-ftpd (IDLE)', file: 'big.bin', host: '', login: 'Wed Oct 15 12:49:03 2014', pid: 10023, status: 'DL', user: 'alice' },
+      { cmdline: 'pure-ftpd (IDLE)', file: '', host: '', login: '', pid: 9876, status: 'IDLE', user: 'alice', loginAt: null },
+      { cmdline: 'pure-ftpd (IDLE)', file: 'big.bin', host: '', login: 'Wed Oct 15 12:49:03 2014', pid: 10023, status: 'DL', user: 'alice', loginAt: Date.parse('2014-10-15T12:49:03Z') },
     ]);
   });
   it('shows a file only /proc knows relative to the home it lies in, and the account when no login name is known', () => {
