@@ -19,12 +19,19 @@ export interface Normalised {
 export function normalise(observations: readonly Observation[], account: Account): Normalised {
   const sessions: Session[] = [];
   const warnings: string[] = [];
+  const ctime = new Map<number, string>();
+  const formatted = (ms: number): string => {
+    const second = Math.floor(ms / 1000);
+    let text = ctime.get(second);
+    if (text === undefined) ctime.set(second, (text = formatCtime(ms)));
+    return text;
+  };
   for (const o of observations) {
     const candidate = {
       cmdline: o.title ?? '',
       file: o.state === 'IDLE' ? '' : (o.file ?? inHome(o.filePath, account.home)),
       host: o.host ?? '',
-      login: o.startedAt === undefined ? '' : formatCtime(o.startedAt),
+      login: o.startedAt === undefined ? '' : formatted(o.startedAt),
       loginAt: o.startedAt ?? null,
       pid: o.pid,
       status: o.state,

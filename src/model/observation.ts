@@ -46,6 +46,9 @@ export function stateOfCommand(command: string): SessionState {
   }
 }
 
+/** The fields a merge may take from another source (all but pid, daemon and loggedIn). */
+const MERGED_KEYS: readonly (keyof Observation)[] = ['state', 'uid', 'systemUser', 'login', 'host', 'file', 'filePath', 'startedAt', 'title'];
+
 /**
  * Merge the observations of several sources by pid. Later sources add what
  * earlier ones did not know and override them where they know better
@@ -57,16 +60,16 @@ export function mergeObservations(
   prefer: readonly (keyof Observation)[],
 ): Observation[] {
   const byPid = new Map<number, Observation>();
-  for (const o of base) byPid.set(o.pid, { ...o });
-  for (const o of extra) {
-    const into = byPid.get(o.pid);
-    if (into === undefined) continue; // not in the base listing: the process is gone or not ours to see
-    const target = into as unknown as Record<string, unknown>;
-    for (const [key, value] of Object.entries(o)) {
-      if (value === undefined || key === 'loggedIn') continue;
-      if (target[key] === undefined || prefer.includes(key as keyof Observation)) target[key] = value;
+  for (const o of extra) byPid.set(o.pid, o);
+  return base.map((o) => {
+    const other = byPid.get(o.pid);
+    if (other === undefined) return o;
+    const merged = { ...o, loggedIn: o.loggedIn && other.loggedIn } as Record<string, unknown>;
+    const source = other as unknown as Record<string, unknown>;
+    for (const key of MERGED_KEYS) {
+      const value = source[key];
+      if (value !== undefined && (merged[key] === undefined || prefer.includes(key))) merged[key] = value;
     }
-    into.loggedIn = into.loggedIn && o.loggedIn;
-  }
-  return [...byPid.values()];
+    return merged as unknown as Observation;
+  });
 }

@@ -75,9 +75,11 @@ export function compilePerlRegex(pattern: string, budget: StepBudget = new StepB
   const compiler = new Compiler(parser.hasBackrefs);
   const program = compiler.compileProgram(ast);
   const groupCount = parser.groupCount;
+  const trackedSlots = parser.referencedGroups().flatMap((g) => [g * 2, g * 2 + 1]);
+  const instructions = compiler.instructionCount;
   return {
     test(subject: string): boolean {
-      const machine = new Machine(toByteString(subject), parser.hasBackrefs, budget, groupCount);
+      const machine = new Machine(toByteString(subject), trackedSlots, budget, instructions, groupCount);
       return machine.search(program);
     },
   };
@@ -232,6 +234,13 @@ class Parser {
   private depth = 0;
 
   constructor(private readonly src: string) {}
+
+  /** The groups that back-references read (their captures are part of the machine's state). */
+  referencedGroups(): number[] {
+    const groups = new Set<number>();
+    for (const ref of [...this.numberedRefs, ...this.namedRefs]) for (const g of ref.node.groups) groups.add(g);
+    return [...groups].sort((a, b) => a - b);
+  }
 
   parse(): Node {
     const flags: Flags = { i: false, m: false, s: false, x: false, xx: false, n: false };
@@ -1087,6 +1096,9 @@ interface Program {
 
 class Compiler {
   private total = 0;
+  get instructionCount(): number {
+    return this.total;
+  }
   private nextId = 0;
 
   constructor(private readonly captures: boolean) {}
@@ -1209,73 +1221,182 @@ interface Thread {
   caps: Captures;
 }
 
-interface Visited {
-  has(key: number | string): boolean;
-  add(key: number | string): unknown;
+type Key = number | string;
+
+/** States up to which a program's visits are stamped in an array (16 MiB), beyond which they go in Sets. */
+const STAMP_LIMIT = 1 << 22;
+
+/**
+ * Per program: which run last visited each state, and which runs failed.
+ * A state last visited by a failed run (one not bound to an end position)
+ * cannot reach the end from anywhere, so no later run explores it again.
+ */
+interface Stamps {
+  readonly stamps: Int32Array;
+  failedRuns: Uint8Array;
+  lastRun: number;
 }
 
-/** States up to which the visited set is a bitmap (4 MiB), beyond which a Set. */
-const BITMAP_LIMIT = 1 << 25;
+type Found = { end: number; caps: Captures } | null;
 
-class BitSet implements Visited {
-  private readonly words: Uint32Array;
-  constructor(size: number) {
-    this.words = new Uint32Array((size >>> 5) + 1);
-  }
-  has(key: number | string): boolean {
-    const k = key as number;
-    return ((this.words[k >>> 5] as number) & (1 << (k & 31))) !== 0;
-  }
-  add(key: number | string): void {
-    const k = key as number;
-    this.words[k >>> 5] = (this.words[k >>> 5] as number) | (1 << (k & 31));
-  }
-}
+const TRACKED_STEP_WEIGHT = 5;
 
+/**
+ * One subject. A state is (instruction, position), plus the captures that
+ * back-references read when the pattern has any. A state explored without
+ * reaching the end can never reach it: every program remembers such states
+ * across its runs (the top-level search over start positions, each run of a
+ * lookahead or atomic group), so each state is explored once per program.
+ * Lookbehinds, which must end at a given position, remember states within
+ * a run only and memoise their answers.
+ */
 class Machine {
   private readonly n: number;
-  private readonly memo = new Map<number, { end: number } | null>();
+  private readonly memo = new Map<number, number>();
+  private readonly stampsByProgram = new Map<Program, Stamps>();
+  private readonly failingByProgram = new Map<Program, Set<Key>>();
   private readonly emptyCaps: Captures;
+  private readonly numericKeys: boolean;
+  private readonly tracking: boolean;
 
   constructor(
     private readonly s: string,
-    private readonly tracking: boolean,
+    private readonly trackedSlots: readonly number[],
     private readonly budget: StepBudget,
+    instructionCount: number,
     groupCount: number,
   ) {
     this.n = s.length;
-    this.emptyCaps = tracking ? new Array<number>((groupCount + 1) * 2).fill(-1) : [];
+    this.tracking = trackedSlots.length > 0;
+    this.emptyCaps = this.tracking ? new Array<number>((groupCount + 1) * 2).fill(-1) : [];
+    // pc, pos and each tracked capture (-1..n) packed into one number while it fits.
+    const bits = Math.log2(instructionCount + 1) + Math.log2(this.n + 1) + trackedSlots.length * Math.log2(this.n + 2);
+    this.numericKeys = bits < 52;
   }
 
   search(program: Program): boolean {
-    // One visited set for every start position: a state that failed from one
-    // start fails from any other.
-    const visited = this.visitedSet(program);
     for (let start = 0; start <= this.n; start++) {
-      if (this.run(program, start, this.emptyCaps, undefined, visited)) return true;
+      if (this.run(program, start, this.emptyCaps, undefined)) return true;
     }
     return false;
   }
 
-  private key(pc: number, pos: number, caps: Captures): number | string {
-    return this.tracking ? `${pc},${pos},${caps.join(',')}` : pc * (this.n + 1) + pos;
+  private run(program: Program, start: number, caps: Captures, endAt: number | undefined): Found {
+    if (!this.tracking && program.insts.length * (this.n + 1) <= STAMP_LIMIT) return this.runStamped(program, start, endAt);
+    return this.runTracked(program, start, caps, endAt);
   }
 
-  private tick(): void {
-    if (++this.budget.used > this.budget.limit) {
-      throw new RegexError('budget', `The “matches” filter took too long to evaluate (over ${this.budget.limit} steps).`);
+  private overBudget(): RegexError {
+    return new RegexError('budget', `The “matches” filter took too long to evaluate (over ${this.budget.limit} steps).`);
+  }
+
+  private stampsOf(program: Program): Stamps {
+    let stamps = this.stampsByProgram.get(program);
+    if (!stamps) {
+      stamps = { stamps: new Int32Array(program.insts.length * (this.n + 1)), failedRuns: new Uint8Array(64), lastRun: 0 };
+      this.stampsByProgram.set(program, stamps);
     }
+    return stamps;
   }
 
-  /** Runs `program` anchored at `start`; the first match in Perl's priority order, or null. */
-  private visitedSet(program: Program): Visited {
-    if (this.tracking) return new Set<string>() as Visited;
-    const states = program.insts.length * (this.n + 1);
-    return states <= BITMAP_LIMIT ? new BitSet(states) : (new Set<number>() as Visited);
-  }
-
-  private run(program: Program, start: number, caps0: Captures, endAt: number | undefined, visited = this.visitedSet(program)): { end: number; caps: Captures } | null {
+  /** The fast path, without captures: states are numbers, visits are stamps. */
+  private runStamped(program: Program, start: number, endAt: number | undefined): Found {
     const { insts } = program;
+    const record = this.stampsOf(program);
+    const run = ++record.lastRun;
+    if (run >= record.failedRuns.length) {
+      const grown = new Uint8Array(record.failedRuns.length * 2);
+      grown.set(record.failedRuns);
+      record.failedRuns = grown;
+    }
+    const { stamps, failedRuns } = record;
+    const s = this.s;
+    const n = this.n;
+    const width = n + 1;
+    const budget = this.budget;
+    const pcs: number[] = [0];
+    const positions: number[] = [start];
+    while (pcs.length > 0) {
+      let pc = pcs.pop() as number;
+      let pos = positions.pop() as number;
+      for (;;) {
+        if (++budget.used > budget.limit) throw this.overBudget();
+        const key = pc * width + pos;
+        const stamp = stamps[key] as number;
+        if (stamp === run || (stamp !== 0 && failedRuns[stamp] === 1)) break;
+        stamps[key] = run;
+        const inst = insts[pc] as Inst;
+        if (inst.op === Op.Set) {
+          if (pos < n && inst.set[s.charCodeAt(pos)] === 1) {
+            pos++;
+            pc++;
+            continue;
+          }
+          break;
+        }
+        if (inst.op === Op.Split) {
+          pcs.push(inst.y);
+          positions.push(pos);
+          pc = inst.x;
+          continue;
+        }
+        if (inst.op === Op.Jmp) {
+          pc = inst.x;
+          continue;
+        }
+        if (inst.op === Op.Assert) {
+          if (!this.assert(inst.kind, pos)) break;
+          pc++;
+          continue;
+        }
+        if (inst.op === Op.Look) {
+          if (!this.look(inst, pos, this.emptyCaps)) break;
+          pc++;
+          continue;
+        }
+        if (inst.op === Op.Atomic) {
+          const found = this.sub(inst.id, inst.prog, pos, this.emptyCaps, undefined);
+          if (!found) break;
+          pos = found.end;
+          pc++;
+          continue;
+        }
+        if (inst.op === Op.Match) {
+          if (endAt === undefined || pos === endAt) return { end: pos, caps: this.emptyCaps };
+          break;
+        }
+        break; // Fail (Save and Backref only exist with captures)
+      }
+    }
+    if (endAt === undefined) failedRuns[run] = 1;
+    return null;
+  }
+
+  private key(pc: number, pos: number, caps: Captures): Key {
+    if (this.numericKeys) {
+      let k = pc * (this.n + 1) + pos;
+      for (const slot of this.trackedSlots) k = k * (this.n + 2) + (caps[slot] ?? -1) + 1;
+      return k;
+    }
+    let k = `${pc},${pos}`;
+    for (const slot of this.trackedSlots) k += `,${caps[slot] ?? -1}`;
+    return k;
+  }
+
+  private failingOf(program: Program): Set<Key> {
+    let set = this.failingByProgram.get(program);
+    if (!set) {
+      set = new Set<Key>();
+      this.failingByProgram.set(program, set);
+    }
+    return set;
+  }
+
+  /** The general path: states carry the captures that back-references read. */
+  private runTracked(program: Program, start: number, caps0: Captures, endAt: number | undefined): Found {
+    const { insts } = program;
+    const failing = endAt === undefined ? this.failingOf(program) : undefined;
+    const visited = new Set<Key>();
     const stack: Thread[] = [{ pc: 0, pos: start, caps: caps0 }];
     const s = this.s;
     const n = this.n;
@@ -1283,9 +1404,10 @@ class Machine {
       const thread = stack.pop() as Thread;
       let { pc, pos, caps } = thread;
       for (;;) {
-        this.tick();
+        // A step here costs several of the fast path's: weigh it so the budget stays a time budget.
+        if ((this.budget.used += TRACKED_STEP_WEIGHT) > this.budget.limit) throw this.overBudget();
         const key = this.key(pc, pos, caps);
-        if (visited.has(key)) break;
+        if (visited.has(key) || failing?.has(key)) break;
         visited.add(key);
         const inst = insts[pc] as Inst;
         let ok = true;
@@ -1328,7 +1450,7 @@ class Machine {
           case Op.Look: {
             const result = this.look(inst, pos, caps);
             if (result) {
-              caps = result.caps;
+              caps = result;
               pc++;
             } else {
               ok = false;
@@ -1357,22 +1479,24 @@ class Machine {
         if (!ok) break;
       }
     }
+    if (failing) for (const key of visited) failing.add(key);
     return null;
   }
 
-  /** A memoised sub-search (atomic group, lookahead) when captures don't matter. */
-  private sub(id: number, prog: Program, pos: number, caps: Captures, endAt: number | undefined): { end: number; caps: Captures } | null {
+  /** A sub-search (atomic group, lookaround), memoised by position when captures don't matter. */
+  private sub(id: number, prog: Program, pos: number, caps: Captures, endAt: number | undefined): Found {
     if (this.tracking) return this.run(prog, pos, caps, endAt);
     const key = (id * (this.n + 2) + pos) * (this.n + 2) + (endAt === undefined ? this.n + 1 : endAt);
     const cached = this.memo.get(key);
-    if (cached !== undefined) return cached && { end: cached.end, caps };
+    if (cached !== undefined) return cached < 0 ? null : { end: cached, caps };
     const result = this.run(prog, pos, caps, endAt);
-    this.memo.set(key, result && { end: result.end });
+    this.memo.set(key, result ? result.end : -1);
     return result;
   }
 
-  private look(inst: Extract<Inst, { op: typeof Op.Look }>, pos: number, caps: Captures): { caps: Captures } | null {
-    let found: { end: number; caps: Captures } | null = null;
+  /** The captures to carry on with when the lookaround holds, else null. */
+  private look(inst: Extract<Inst, { op: typeof Op.Look }>, pos: number, caps: Captures): Captures | null {
+    let found: Found = null;
     if (inst.ahead) {
       found = this.sub(inst.id, inst.prog, pos, caps, undefined);
     } else {
@@ -1381,8 +1505,8 @@ class Machine {
         if (found) break;
       }
     }
-    if (inst.negate) return found ? null : { caps };
-    return found ? { caps: found.caps } : null;
+    if (inst.negate) return found ? null : caps;
+    return found ? found.caps : null;
   }
 
   private backref(groups: readonly number[], ci: boolean, pos: number, caps: Captures): number {

@@ -17,12 +17,19 @@ export function parsePs(text: string): SourceReading {
   const running = new Set<Daemon>();
   const skippedLines: number[] = [];
   let recognised = 0;
+  // thousands of rows share a few hundred start seconds: read each once
+  const starts = new Map<string, number | undefined>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     if (line.trim() === '' || (i === 0 && HEADER.test(line))) continue;
     const m = ROW.exec(line);
-    const startedAt = m === null ? undefined : parseLstart(m[5] as string);
+    let startedAt: number | undefined;
+    if (m !== null) {
+      const lstart = m[5] as string;
+      startedAt = starts.get(lstart);
+      if (startedAt === undefined && !starts.has(lstart)) starts.set(lstart, (startedAt = parseLstart(lstart)));
+    }
     if (m === null || startedAt === undefined) {
       skippedLines.push(i + 1);
       continue;
@@ -33,16 +40,21 @@ export function parsePs(text: string): SourceReading {
     const info = classifyTitle(m[6] ?? '');
     if (info === undefined) continue;
     const uid = Number(m[3]);
-    const { loggedIn, cmdline, ...fields } = info;
-    observations.push({
-      ...fields,
+    // built field by field: object spreads cost more than the rest of the parse at 10,000 rows
+    const o: Observation = {
       pid: Number(m[1]),
-      loggedIn: loggedIn === 'by-uid' ? uid !== 0 : loggedIn,
+      daemon: info.daemon,
+      loggedIn: info.loggedIn === 'by-uid' ? uid !== 0 : info.loggedIn,
+      state: info.state,
       uid,
       systemUser: m[4] as string,
       startedAt,
-      title: cmdline,
-    });
+      title: info.cmdline,
+    };
+    if (info.login !== undefined) o.login = info.login;
+    if (info.host !== undefined) o.host = info.host;
+    if (info.file !== undefined) o.file = info.file;
+    observations.push(o);
   }
   return { observations, recognised, skippedLines, running: [...running] };
 }

@@ -13,6 +13,7 @@ const STATES = new Set(['IDLE', ' DL ', ' UL ', 'ERR!']);
 
 /** Split on `|` not preceded by a backslash, and unescape `\x` to `x`. */
 export function splitEscaped(line: string): string[] {
+  if (!line.includes('\\')) return line.split('|');
   const fields: string[] = [];
   let current = '';
   for (let i = 0; i < line.length; i++) {
@@ -53,18 +54,19 @@ export function parsePureFtpwho(text: string, now: number): SourceReading {
     }
     const state = stateOfCommand((rawState as string).trim());
     const loggedIn = account !== '?';
-    observations.push({
+    const o: Observation = {
       pid: Number(pid),
       daemon: 'pure-ftpd',
       loggedIn,
       state,
-      ...(loggedIn ? { login: account as string } : {}),
       host: peer as string,
-      ...(state === 'IDLE' ? {} : { file: file as string }),
       startedAt: now - Number(time) * 1000,
       // pure-ftpd's titles are exactly these (ftp-servers.md §2.1)
       title: TITLE[state],
-    });
+    };
+    if (loggedIn) o.login = account as string;
+    if (state !== 'IDLE') o.file = file as string;
+    observations.push(o);
   }
   return { observations, recognised: lines.length - skippedLines.length, skippedLines };
 }
