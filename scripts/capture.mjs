@@ -4,7 +4,7 @@
 //
 //   node scripts/capture.mjs OUTDIR [--proftpd-scoreboard PATH]
 //
-// OUTDIR/ps.txt        LC_ALL=C ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=  (FTP daemons' rows only)
+// OUTDIR/ps.txt        LC_ALL=C.UTF-8 ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=  (FTP daemons' rows only)
 // OUTDIR/pure-ftpwho.txt   pure-ftpwho -s -H                      (when installed and root)
 // OUTDIR/ftpwho.json   ftpwho -f SCOREBOARD -o json               (when installed)
 // OUTDIR/proc/         /proc of the FTP daemons' processes: stat, and per pid cmdline, comm, stat,
@@ -12,7 +12,7 @@
 //
 // Only the FTP daemons' processes are captured: nothing else of the machine.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [out, ...rest] = process.argv.slice(2);
@@ -27,7 +27,7 @@ mkdirSync(out, { recursive: true });
 
 const run = (file, args, env = {}) => {
   try {
-    return execFileSync(file, args, { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', ...env }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    return execFileSync(file, args, { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
   } catch {
     return undefined;
   }
@@ -56,7 +56,8 @@ if (ftpwho !== undefined) writeFileSync(join(out, 'ftpwho.json'), ftpwho);
 
 const proc = join(out, 'proc');
 mkdirSync(proc, { recursive: true });
-copyFileSync('/proc/stat', join(proc, 'stat'));
+// /proc files report a size of 0: read them, never copy them
+writeFileSync(join(proc, 'stat'), readFileSync('/proc/stat'));
 for (const pid of pids) {
   const dir = join(proc, pid);
   mkdirSync(join(dir, 'net'), { recursive: true });

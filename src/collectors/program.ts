@@ -5,6 +5,12 @@ import type { Live, LiveContext } from './types.js';
 /** A program a source runs: absolute paths tried in order, an argv array, never a shell. */
 export interface ProgramSpec {
   readonly name: string;
+  /**
+   * LC_ALL for the run: C by default; C.UTF-8 for ps, which in the C locale
+   * shows every non-ASCII byte of a title as `?` (day and month names are
+   * the same English ones in both)
+   */
+  readonly locale?: 'C' | 'C.UTF-8';
   readonly paths: readonly string[];
   readonly rootOnly: boolean;
   readonly timeoutMs: number;
@@ -27,7 +33,7 @@ export async function runProgram(spec: ProgramSpec, args: readonly string[], { r
     }
   }
   if (path === undefined) return { ok: false, reason: `${spec.name} is not installed (looked for ${spec.paths.join(', ')})` };
-  const env: Record<string, string> = { LC_ALL: 'C', PATH };
+  const env: Record<string, string> = { LC_ALL: spec.locale ?? 'C', PATH };
   if (runtime.env.TZ !== undefined) env.TZ = runtime.env.TZ;
   const result = await runtime.exec(path, args, { timeoutMs: spec.timeoutMs, env });
   if (result.spawnError !== undefined) throw new CollectorError('E_COLLECTOR_FAILED', `cannot run ${path}: ${result.spawnError}`);

@@ -18,7 +18,7 @@ export function formatCtime(epochMs: number): string {
 const LSTART = /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) +([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
 
 /**
- * Parse `ps -o lstart` under LC_ALL=C (`Sun Nov 22 06:06:26 2026`, local time)
+ * Parse `ps -o lstart` under LC_ALL=C or C.UTF-8 (`Sun Nov 22 06:06:26 2026`, local time)
  * to epoch milliseconds; undefined when it is not that form.
  */
 export function parseLstart(text: string): number | undefined {

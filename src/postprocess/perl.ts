@@ -38,7 +38,8 @@ export function formatPerlNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Number.POSITIVE_INFINITY) return 'Inf';
   if (n === Number.NEGATIVE_INFINITY) return '-Inf';
-  if (Number.isSafeInteger(n)) return String(n === 0 ? 0 : n);
+  // An integral value is an integer to Perl (IV/UV, printed in full); the rest print as %.15g.
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 64) return n === 0 ? '0' : BigInt(n).toString();
   // %.15g
   const [mantissa = '0', expText = '0'] = n.toExponential(14).split('e');
   const exp = Number(expText);
@@ -119,7 +120,7 @@ export function perlIv(value: Scalar): number {
 
 /** `Cpanel::Math::ceil`: `int($x)`, plus one when the fraction is positive. */
 export function cpanelCeil(x: number): number {
-  const c = Math.trunc(x);
+  const c = Math.trunc(x) + 0; // + 0: no -0 (Perl prints int(-0.5) as 0)
   return x - c > 0 ? c + 1 : c;
 }
 

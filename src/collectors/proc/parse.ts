@@ -1,6 +1,7 @@
 import type { Daemon, Observation, SessionState } from '../../model/observation.js';
 import { classifyTitle } from '../ps/titles.js';
 import type { SourceReading } from '../types.js';
+import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
 import type { ProcProcess, ProcSnapshot } from './snapshot.js';
 
 /** Clock ticks per second of /proc/PID/stat times: 100 on every Linux we run on. */
@@ -27,8 +28,14 @@ interface Parsed {
  */
 export function parseProc(snapshot: ProcSnapshot): SourceReading {
   const parsed = snapshot.processes.map((p) => parseProcess(p, snapshot.btime)).filter((x): x is Parsed => x !== undefined);
-  const byPid = new Map(parsed.map((x) => [x.p.pid, x]));
-  const peers = new Map([...snapshot.tcp].map(([ns, text]) => [ns, establishedPeers(text)]));
+  const untitled = untitledSessions(
+    parsed.filter((x) => x.p.comm === 'vsftpd' && UNTITLED_VSFTPD.test(x.title)).map((x) => ({ pid: x.p.pid, ppid: x.ppid, uid: x.uid })),
+  );
+  // Socket inodes are unique machine-wide, and a socket is listed in the table of
+  // the namespace it was made in, not always the holder's (vsftpd moves each
+  // session into a network namespace of its own): one map for all tables.
+  const peers = new Map<string, string>();
+  for (const text of snapshot.tcp.values()) for (const [inode, address] of establishedPeers(text)) peers.set(inode, address);
   const hints: { proftpdScoreboard?: string } = {};
   const observations: Observation[] = [];
 
@@ -41,24 +48,16 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
     if (x.state === 'Z') continue;
 
     // the connections this process holds, in descriptor order (the control connection first)
-    const connected = x.sockets.filter((inode) => peers.get(p.netns)?.has(inode));
-    const host = connected.map((inode) => peers.get(p.netns)?.get(inode)).find((h) => h !== undefined);
+    const connected = x.sockets.filter((inode) => peers.has(inode));
+    const host = connected.length === 0 ? undefined : peers.get(connected[0] as string);
     const open = openFile(p);
     const info = classifyTitle(x.title);
     let fields: Pick<Observation, 'daemon' | 'loggedIn' | 'state'> & Partial<Observation>;
     if (info !== undefined) {
       const { loggedIn, cmdline, ...rest } = info;
       fields = { ...rest, loggedIn: loggedIn === 'by-uid' ? x.uid !== undefined && x.uid !== 0 : loggedIn, title: cmdline };
-    } else if (p.comm === 'vsftpd' && !x.title.startsWith('vsftpd: ')) {
-      // vsftpd with setproctitle_enable=NO: every title is the command line. A
-      // session is two processes holding the control socket, a privileged
-      // parent and the session child; the child is logged in once its parent
-      // has dropped root.
-      if (connected.length === 0) continue;
-      const hasSessionChild = parsed.some((c) => c.ppid === p.pid && c.p.comm === 'vsftpd' && c.sockets.some((s) => connected.includes(s)));
-      if (hasSessionChild) continue;
-      const parent = byPid.get(x.ppid);
-      const loggedIn = parent !== undefined && parent.p.comm === 'vsftpd' && parent.uid !== undefined && parent.uid !== 0;
+    } else if (untitled.has(p.pid)) {
+      const { loggedIn } = untitled.get(p.pid) as { loggedIn: boolean };
       fields = { daemon: 'vsftpd', loggedIn, state: open?.state ?? 'IDLE', title: x.title };
     } else {
       continue;

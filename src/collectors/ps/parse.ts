@@ -1,10 +1,11 @@
 import type { Daemon, Observation } from '../../model/observation.js';
 import { parseLstart } from '../../model/time.js';
 import type { SourceReading } from '../types.js';
+import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
 import { classifyTitle, daemonOfTitle } from './titles.js';
 
 /**
- * One row of `LC_ALL=C ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=`:
+ * One row of `LC_ALL=C.UTF-8 ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=`:
  * pid, ppid, effective uid, user name, start time (5 words, day padded) and the
  * title, which may contain anything (ps shows NUL bytes as spaces).
  */
@@ -19,6 +20,7 @@ export function parsePs(text: string): SourceReading {
   let recognised = 0;
   // thousands of rows share a few hundred start seconds: read each once
   const starts = new Map<string, number | undefined>();
+  const untitled: Array<{ pid: number; ppid: number; uid: number; startedAt: number; title: string; user: string }> = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -38,7 +40,13 @@ export function parsePs(text: string): SourceReading {
     const daemon = daemonOfTitle(m[6] ?? '');
     if (daemon !== undefined) running.add(daemon);
     const info = classifyTitle(m[6] ?? '');
-    if (info === undefined) continue;
+    if (info === undefined) {
+      const title = (m[6] ?? '').trimEnd();
+      if (daemon === 'vsftpd' && UNTITLED_VSFTPD.test(title)) {
+        untitled.push({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), startedAt, title, user: m[4] as string });
+      }
+      continue;
+    }
     const uid = Number(m[3]);
     // built field by field: object spreads cost more than the rest of the parse at 10,000 rows
     const o: Observation = {
@@ -55,6 +63,13 @@ export function parsePs(text: string): SourceReading {
     if (info.host !== undefined) o.host = info.host;
     if (info.file !== undefined) o.file = info.file;
     observations.push(o);
+  }
+  const sessions = untitledSessions(untitled);
+  for (const u of untitled) {
+    const session = sessions.get(u.pid);
+    if (session === undefined) continue;
+    // the title says nothing of the state or the file: only /proc knows (an open file)
+    observations.push({ pid: u.pid, daemon: 'vsftpd', loggedIn: session.loggedIn, state: 'IDLE', uid: u.uid, systemUser: u.user, startedAt: u.startedAt, title: u.title });
   }
   return { observations, recognised, skippedLines, running: [...running] };
 }

@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * FTP client agent for the lab (test/live/lab.ts). It runs as its own process
+ * INSIDE the lab's network namespace (`ip netns exec NS node ftp-agent.mjs`),
+ * where the servers listen, and holds every client session the lab opens:
+ * each one is a real control connection (plus a data connection for
+ * transfers) put into one state and kept there until the agent ends.
+ *
+ * Protocol: one JSON object per line.
+ *   stdin  {"op":"open","name":N,"host":"127.0.0.1"|"::1","port":P,"source"?:IP,
+ *           "mode":"connect"|"user"|"idle"|"download"|"upload"|"after",
+ *           "user"?:U,"pass"?:W,"file"?:BASE64 (raw bytes of the argument),"rate"?:bytes/s}
+ *   stdout {"name":N,"ok":true,"connectedAt":ms,"loggedInAt"?:ms,"local":{"address","port"},"transcript":[...]}
+ *          {"name":N,"ok":false,"error":"...","transcript":[...]}
+ *          {"event":"lost","name":N,"what":"..."}   (a session's connection closed later)
+ *   When stdin closes (the test process ended, however it ended), every socket
+ *   is destroyed and the agent exits: the sessions end with it.
+ *
+ * Modes:
+ *   connect   connect, read the banner, send nothing
+ *   user      + USER <user>, read the 331; no PASS
+ *   idle      log in, TYPE I, then nothing
+ *   download  log in, TYPE I, EPSV, RETR <file>; read the data at <rate> bytes/s (default 16384)
+ *   upload    log in, TYPE I, EPSV, STOR <file>; write zeros at <rate> bytes/s
+ *   after     log in, TYPE I, EPSV, RETR <file> to the end, wait for the 226: idle again
+ *
+ * File names go out as raw bytes, so UTF-8, quotes, '|' and long names reach
+ * the server untouched. Only loopback addresses are accepted (a lab tool).
+ */
+import net from 'node:net';
+import readline from 'node:readline';
+
+/** @type {Set<net.Socket>} */
+const sockets = new Set();
+/** @type {Set<NodeJS.Timeout>} */
+const timers = new Set();
+
+const out = (/** @type {unknown} */ o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+function isLoopback(/** @type {string} */ ip) {
+  return ip === '::1' || /^127\.\d+\.\d+\.\d+$/.test(ip);
+}
+
+class Control {
+  /** @param {net.Socket} sock @param {string[]} transcript */
+  constructor(sock, transcript) {
+    this.sock = sock;
+    this.buf = '';
+    /** @type {{resolve:(r:{code:number,text:string})=>void,reject:(e:Error)=>void}[]} */
+    this.waiters = [];
+    /** @type {Error|undefined} */
+    this.error = undefined;
+    this.transcript = transcript;
+    sock.setEncoding('latin1');
+    sock.on('data', (/** @type {string} */ d) => {
+      this.buf += d;
+      this.pump();
+    });
+    sock.on('error', (e) => this.fail(e));
+    sock.on('close', () => this.fail(new Error('control connection closed')));
+  }
+
+  /** @param {Error} e */
+  fail(e) {
+    this.error ??= e;
+    for (const w of this.waiters.splice(0)) w.reject(e);
+  }
+
+  pump() {
+    while (this.waiters.length > 0) {
+      const r = this.parse();
+      if (!r) return;
+      this.transcript.push(`< ${Buffer.from(r.text, 'latin1').toString('utf8')}`);
+      this.waiters.shift()?.resolve(r);
+    }
+  }
+
+  /** one complete (possibly multi-line) reply off the buffer */
+  parse() {
+    let pos = 0;
+    let code = '';
+    const lines = [];
+    for (;;) {
+      const nl = this.buf.indexOf('\n', pos);
+      if (nl < 0) return undefined;
+      const line = this.buf.slice(pos, nl).replace(/\r$/, '');
+      pos = nl + 1;
+      lines.push(line);
+      if (code === '') {
+        code = line.slice(0, 3);
+        if (line[3] !== '-') break;
+      } else if (line.startsWith(`${code} `)) break;
+    }
+    this.buf = this.buf.slice(pos);
+    return { code: Number(code), text: lines.join('\n') };
+  }
+
+  /** @returns {Promise<{code:number,text:string}>} */
+  reply(timeoutMs = 20_000) {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no FTP reply within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        resolve: (r) => {
+          clearTimeout(t);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
+      this.pump();
+    });
+  }
+
+  /** @param {string} verb @param {Buffer} [arg] */
+  send(verb, arg) {
+    const line = arg === undefined ? Buffer.from(`${verb}\r\n`) : Buffer.concat([Buffer.from(`${verb} `), arg, Buffer.from('\r\n')]);
+    this.transcript.push(`> ${verb === 'PASS' ? 'PASS ********' : line.toString('utf8').replace(/\r\n$/, '')}`);
+    this.sock.write(line);
+  }
+
+  /** @param {string} verb @param {Buffer} [arg] */
+  async cmd(verb, arg) {
+    this.send(verb, arg);
+    return this.reply();
+  }
+}
+
+/** @param {string} host @param {number} port @param {string|undefined} source @returns {Promise<net.Socket>} */
+function connect(host, port, source) {
+  return new Promise((resolve, reject) => {
+    /** @type {net.NetConnectOpts} */
+    const opts = { host, port, family: host.includes(':') ? 6 : 4 };
+    if (source !== undefined) opts.localAddress = source;
+    const sock = net.connect(opts);
+    sockets.add(sock);
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+    sock.on('close', () => sockets.delete(sock));
+  });
+}
+
+/** @param {any} req */
+async function open(req) {
+  /** @type {string[]} */
+  const transcript = [];
+  const { name, host, port, source, mode } = req;
+  try {
+    if (!isLoopback(host) || (source !== undefined && !isLoopback(source))) throw new Error(`not a loopback address: ${host} ${source ?? ''}`);
+    const sock = await connect(host, port, source);
+    const connectedAt = Date.now();
+    const local = { address: sock.localAddress, port: sock.localPort };
+    const c = new Control(sock, transcript);
+    const banner = await c.reply();
+    if (banner.code !== 220) throw new Error(`banner: ${banner.text}`);
+    /** @type {number|undefined} */
+    let loggedInAt;
+    const file = req.file === undefined ? undefined : Buffer.from(req.file, 'base64');
+    if (mode === 'user') {
+      const r = await c.cmd('USER', Buffer.from(req.user));
+      if (r.code !== 331) throw new Error(`USER: ${r.text}`);
+    } else if (mode !== 'connect') {
+      let r = await c.cmd('USER', Buffer.from(req.user));
+      if (r.code === 331) {
+        c.send('PASS', Buffer.from(req.pass));
+        r = await c.reply();
+      }
+      if (r.code !== 230) throw new Error(`login as ${req.user}: ${r.text}`);
+      loggedInAt = Date.now();
+      r = await c.cmd('TYPE', Buffer.from('I'));
+      if (r.code !== 200) throw new Error(`TYPE I: ${r.text}`);
+      if (mode === 'download' || mode === 'upload' || mode === 'after') {
+        if (file === undefined) throw new Error(`${mode} needs a file`);
+        r = await c.cmd('EPSV');
+        const m = /\(\|\|\|(\d+)\|\)/.exec(r.text);
+        if (r.code !== 229 || !m) throw new Error(`EPSV: ${r.text}`);
+        const data = await connect(host, Number(m[1]), source);
+        data.on('error', () => {});
+        await transfer(c, data, mode, file, req.rate ?? 16_384);
+      }
+    }
+    sock.on('close', () => out({ event: 'lost', name, what: c.error?.message ?? 'closed' }));
+    out({ name, ok: true, connectedAt, ...(loggedInAt === undefined ? {} : { loggedInAt }), local, transcript });
+  } catch (e) {
+    out({ name, ok: false, error: e instanceof Error ? e.message : String(e), transcript });
+  }
+}
+
+/**
+ * @param {Control} c @param {net.Socket} data @param {string} mode @param {Buffer} file @param {number} rate
+ * @returns {Promise<void>} resolves once the transfer is under way (download, upload) or finished (after)
+ */
+async function transfer(c, data, mode, file, rate) {
+  if (mode === 'upload') {
+    const r = await c.cmd('STOR', file);
+    if (r.code !== 150 && r.code !== 125) throw new Error(`STOR: ${r.text}`);
+    const chunk = Buffer.alloc(Math.max(1, Math.floor(rate / 10)));
+    await new Promise((resolve) => data.write(chunk, resolve));
+    const t = setInterval(() => {
+      if (!data.destroyed && data.writableLength < chunk.length * 4) data.write(chunk);
+    }, 100);
+    timers.add(t);
+    return;
+  }
+  if (mode === 'after') {
+    const done = new Promise((resolve) => data.on('close', resolve));
+    data.on('data', () => {});
+    const r = await c.cmd('RETR', file);
+    if (r.code !== 150 && r.code !== 125) throw new Error(`RETR: ${r.text}`);
+    await done;
+    const r2 = await c.reply();
+    if (r2.code !== 226) throw new Error(`after RETR: ${r2.text}`);
+    return;
+  }
+  // download: read slowly; the socket buffers fill and the server waits for us
+  let got = 0;
+  let t0 = 0;
+  /** @type {() => void} */
+  let first = () => {};
+  const firstData = new Promise((/** @type {(v?: unknown) => void} */ resolve) => {
+    first = resolve;
+  });
+  data.on('data', (/** @type {Buffer} */ b) => {
+    if (got === 0) {
+      t0 = Date.now();
+      first();
+    }
+    got += b.length;
+    const ahead = (got / rate) * 1000 - (Date.now() - t0);
+    if (ahead > 20) {
+      data.pause();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        data.resume();
+      }, ahead);
+      timers.add(t);
+    }
+  });
+  const r = await c.cmd('RETR', file);
+  if (r.code !== 150 && r.code !== 125) throw new Error(`RETR: ${r.text}`);
+  await Promise.race([
+    firstData,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('no data within 20 s')), 20_000).unref()),
+  ]);
+}
+
+function shutdown() {
+  for (const t of timers) clearTimeout(t);
+  for (const s of sockets) s.destroy();
+  process.exit(0);
+}
+
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  if (line.trim() === '') return;
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch {
+    out({ ok: false, error: `not JSON: ${line}` });
+    return;
+  }
+  if (req.op === 'open') void open(req);
+  else if (req.op === 'ping') out({ event: 'pong' });
+  else out({ ok: false, error: `unknown op ${req.op}` });
+});
+rl.on('close', shutdown);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+process.stdout.on('error', shutdown);
