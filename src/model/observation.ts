@@ -46,9 +46,6 @@ export function stateOfCommand(command: string): SessionState {
   }
 }
 
-/** The fields a merge may take from another source (all but pid, daemon and loggedIn). */
-const MERGED_KEYS: readonly (keyof Observation)[] = ['state', 'uid', 'systemUser', 'login', 'host', 'file', 'filePath', 'startedAt', 'title'];
-
 /**
  * Merge the observations of several sources by pid. Later sources add what
  * earlier ones did not know and override them where they know better
@@ -61,15 +58,26 @@ export function mergeObservations(
 ): Observation[] {
   const byPid = new Map<number, Observation>();
   for (const o of extra) byPid.set(o.pid, o);
-  return base.map((o) => {
-    const other = byPid.get(o.pid);
-    if (other === undefined) return o;
-    const merged = { ...o, loggedIn: o.loggedIn && other.loggedIn } as Record<string, unknown>;
-    const source = other as unknown as Record<string, unknown>;
-    for (const key of MERGED_KEYS) {
-      const value = source[key];
-      if (value !== undefined && (merged[key] === undefined || prefer.includes(key))) merged[key] = value;
-    }
-    return merged as unknown as Observation;
+  const wins = new Set(prefer);
+  const take = <K extends keyof Observation>(key: K, a: Observation, b: Observation): Observation[K] =>
+    b[key] !== undefined && (a[key] === undefined || wins.has(key)) ? b[key] : a[key];
+  return base.map((a) => {
+    const b = byPid.get(a.pid);
+    if (b === undefined) return a;
+    // every key, in one order: one object shape for all merged sessions (fast at 10,000)
+    return {
+      pid: a.pid,
+      daemon: a.daemon,
+      loggedIn: a.loggedIn && b.loggedIn,
+      state: take('state', a, b),
+      uid: take('uid', a, b),
+      systemUser: take('systemUser', a, b),
+      login: take('login', a, b),
+      host: take('host', a, b),
+      file: take('file', a, b),
+      filePath: take('filePath', a, b),
+      startedAt: take('startedAt', a, b),
+      title: take('title', a, b),
+    } as Observation;
   });
 }
