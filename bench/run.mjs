@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// npm run bench: how fast the built commands are, each figure next to its
+// baseline measured in the same run. Cold runs (a new process each time) after
+// warm-ups; medians. Writes the tables to BENCHMARKS.md as well.
+//
+//   node bench/run.mjs [--runs N] [--quick] [--no-write]
+//
+// Sections: start-up (every format, both dialects, against `node -e 0`);
+// the live path on this machine (each collector against the raw source);
+// scale (replays of 10, 1,000 and 10,000 sessions: time, time per session,
+// peak RSS); /proc with 10,000 session processes (root only; spawned and
+// killed here, by pid); 50 concurrent invocations.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { generate } from './generate.mjs';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : QUICK ? 7 : 25;
+const WARMUP = 3;
+const ROOT = new URL('../', import.meta.url).pathname;
+const UAPI = join(ROOT, 'bin/uapi.js');
+const CPAPI2 = join(ROOT, 'bin/cpapi2.js');
+const isRoot = process.getuid() === 0;
+const account = isRoot ? { uid: 65534, args: ['--user=nobody'] } : { uid: process.getuid(), args: [] };
+const work = mkdtempSync(join(tmpdir(), 'ftpsessions-bench-'));
+chmodSync(work, 0o755);
+const out = [];
+const say = (line = '') => {
+  console.log(line);
+  out.push(line);
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => x.toFixed(1);
+
+/** One cold run: wall ms, and peak RSS (KiB) when measured through /usr/bin/time. */
+function once(file, argv, { rss = false } = {}) {
+  const useTime = rss && existsSync('/usr/bin/time');
+  const [cmd, list] = useTime ? ['/usr/bin/time', ['-f', '%M', file, ...argv]] : [file, argv];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, list, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${file} ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { wall, rss: useTime ? Number(r.stderr.trim().split('\n').pop()) : undefined, stdout: r.stdout };
+}
+
+/** Measure cases side by side: warm-ups, then the runs interleaved so drift hits all alike. */
+function measure(cases, { runs = RUNS, rss = false } = {}) {
+  for (const c of cases) for (let i = 0; i < WARMUP; i++) once(c.file, c.argv);
+  const results = new Map(cases.map((c) => [c.name, { wall: [], rss: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const c of cases) {
+      const r = once(c.file, c.argv, { rss });
+      results.get(c.name).wall.push(r.wall);
+      if (r.rss !== undefined) results.get(c.name).rss.push(r.rss);
+    }
+  }
+  return results;
+}
+
+const node = process.execPath;
+const baseline = { name: 'node -e 0', file: node, argv: ['-e', '0'] };
+
+say(`# Benchmarks`);
+say();
+say(`${new Date().toISOString().slice(0, 10)}: node ${process.version}, Linux ${release()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; ${isRoot ? 'as root' : 'as a user'}. Median of ${RUNS} cold runs (a new process each) after ${WARMUP} warm-ups, each table measured in one go with its baseline. Produced by \`npm run bench\`.`);
+say();
+
+// --- 1. start-up ---------------------------------------------------------------
+const small = generate(10, account.uid);
+writeFileSync(join(work, 'ps-10.txt'), small.ps);
+writeFileSync(join(work, 'who-10.txt'), small.who);
+const replay10 = ['--input', `ps=${join(work, 'ps-10.txt')}`, '--input', `pure-ftpwho=${join(work, 'who-10.txt')}`];
+const check = JSON.parse(once(node, [UAPI, ...account.args, '--output=json', ...replay10, 'Ftp', 'list_sessions']).stdout);
+if (check.result.data.length !== 10) throw new Error(`the 10-session replay listed ${check.result.data.length}`);
+
+const startup = [baseline];
+for (const [bin, name, func] of [[UAPI, 'uapi', 'list_sessions'], [CPAPI2, 'cpapi2', 'listftpsessions']]) {
+  for (const format of ['json', 'jsonpretty', 'yaml', 'xml', 'table']) {
+    startup.push({ name: `${name} --output=${format}`, file: node, argv: [bin, ...account.args, `--output=${format}`, ...replay10, 'Ftp', func] });
+  }
+}
+const s = measure(startup);
+const base = median(s.get('node -e 0').wall);
+say('## Start-up: a 10-session replay (ps and pure-ftpwho captures), every format');
+say();
+say('| command | median ms | ratio to `node -e 0` | target |');
+say('| --- | ---: | ---: | --- |');
+for (const c of startup) {
+  const m = median(s.get(c.name).wall);
+  const target = c === baseline ? '' : c.name.endsWith('=json') ? '≤ 1.25' : '≤ 1.5';
+  const met = c === baseline ? '' : (m / base <= Number(target.slice(2)) ? ' (met)' : ' (**missed**)');
+  say(`| \`${c.name}\` | ${ms(m)} | ${(m / base).toFixed(2)} | ${target}${met} |`);
+}
+say();
+
+// --- 2. the live path ----------------------------------------------------------
+say('## The live path on this machine');
+say();
+const psArgs = ['-ww', '-eo', 'pid=,ppid=,uid=,user:64=,lstart=,args='];
+const live = [baseline, { name: '`ps -ww -eo ...` (raw source)', file: '/usr/bin/ps', argv: psArgs }];
+for (const collector of ['auto', 'proc', 'ps']) {
+  live.push({ name: `uapi --collector=${collector}`, file: node, argv: [UAPI, ...account.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions'] });
+}
+const haveWho = isRoot && existsSync('/usr/sbin/pure-ftpwho');
+if (haveWho) {
+  live.push({ name: '`pure-ftpwho -s -H` (raw source)', file: '/usr/sbin/pure-ftpwho', argv: ['-s', '-H'] });
+  live.push({ name: 'uapi --collector=pure-ftpwho', file: node, argv: [UAPI, ...account.args, '--output=json', '--collector=pure-ftpwho', 'Ftp', 'list_sessions'] });
+}
+const l = measure(live);
+const processes = spawnSync('/usr/bin/ps', ['-e', '-o', 'pid='], { encoding: 'utf8' }).stdout.trim().split('\n').length;
+say(`${processes} processes on the machine${haveWho ? '' : '; pure-ftpwho not measured (needs root and pure-ftpd)'}.`);
+say();
+say('| command | median ms | over `node -e 0` |');
+say('| --- | ---: | ---: |');
+const lbase = median(l.get('node -e 0').wall);
+for (const c of live) {
+  const m = median(l.get(c.name).wall);
+  say(`| ${c.name.startsWith('`') ? c.name : `\`${c.name}\``} | ${ms(m)} | ${c.file === node ? `+${ms(m - lbase)}` : ''} |`);
+}
+say();
+
+// --- 3. scale ------------------------------------------------------------------
+say('## Scale: replays of generated captures');
+say();
+say('Every session the account\'s, rows varied: long and UTF-8 names, IPv4 and IPv6 peers, idle, downloads, uploads; `--output=json`.');
+say();
+say('| sessions | inputs | median ms | over 10 sessions | µs per session | peak RSS MiB |');
+say('| ---: | --- | ---: | ---: | ---: | ---: |');
+const scaleRows = [];
+for (const n of [10, 1000, 10000]) {
+  const g = generate(n, account.uid);
+  writeFileSync(join(work, `ps-${n}.txt`), g.ps);
+  writeFileSync(join(work, `who-${n}.txt`), g.who);
+}
+for (const inputs of ['ps', 'ps + pure-ftpwho']) {
+  const cases = [10, 1000, 10000].map((n) => ({
+    name: String(n),
+    n,
+    file: node,
+    argv: [UAPI, ...account.args, '--output=json', '--input', `ps=${join(work, `ps-${n}.txt`)}`, ...(inputs === 'ps' ? [] : ['--input', `pure-ftpwho=${join(work, `who-${n}.txt`)}`]), 'Ftp', 'list_sessions'],
+  }));
+  const r = measure(cases, { runs: Math.max(5, Math.round(RUNS / 2)), rss: true });
+  const t10 = median(r.get('10').wall);
+  for (const c of cases) {
+    const m = median(r.get(c.name).wall);
+    const rss = Math.max(...r.get(c.name).rss) / 1024;
+    scaleRows.push({ n: c.n, inputs, over: m - t10, rss });
+    say(`| ${c.n.toLocaleString('en')} | ${inputs} | ${ms(m)} | +${ms(m - t10)} | ${((m - t10) / Math.max(1, c.n - 10) * 1000).toFixed(1)} | ${rss.toFixed(0)} |`);
+  }
+}
+const worst = scaleRows.filter((r) => r.n === 10000);
+say();
+say(`Targets at 10,000 sessions: at most +150 ms over 10 sessions (${worst.map((r) => `${r.inputs}: +${ms(r.over)}`).join(', ')}), peak RSS under 100 MiB (${worst.map((r) => `${r.inputs}: ${r.rss.toFixed(0)}`).join(', ')}).`);
+say();
+
+// --- 4. /proc with 10,000 session processes ------------------------------------
+say('## /proc with 10,000 session processes');
+say();
+if (!isRoot || QUICK) {
+  say(QUICK ? 'Skipped with --quick.' : 'Skipped: needs root (the processes run as the account `nobody`).');
+} else {
+  // A copy of sleep named pure-ftpd, titled like a pure-ftpd session (what /proc
+  // shows of a real one), running as nobody: 10,000 of them.
+  const program = join(work, 'pure-ftpd');
+  copyFileSync('/bin/sleep', program);
+  chmodSync(program, 0o755);
+  const children = [];
+  try {
+    const before = measure([baseline, { name: 'proc', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions'] }], { runs: 7, rss: true });
+    for (let i = 0; i < 10_000; i++) {
+      children.push(spawn(program, ['3600'], { argv0: 'pure-ftpd (IDLE)', stdio: 'ignore', uid: 65534, gid: 65534, detached: false }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const listed = JSON.parse(once(node, [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions']).stdout).result.data.length;
+    const after = measure([baseline, { name: 'proc', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions'] }], { runs: 7, rss: true });
+    say('| processes | sessions listed | `uapi --collector=proc` median ms | over `node -e 0` | peak RSS MiB |');
+    say('| ---: | ---: | ---: | ---: | ---: |');
+    for (const [label, r, count] of [['as the machine is', before, '0'], ['+10,000 sessions', after, String(listed)]]) {
+      const m = median(r.get('proc').wall);
+      say(`| ${label} | ${count} | ${ms(m)} | +${ms(m - median(r.get('node -e 0').wall))} | ${(Math.max(...r.get('proc').rss) / 1024).toFixed(0)} |`);
+    }
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+  }
+}
+say();
+
+// --- 5. concurrency -------------------------------------------------------------
+say('## 50 concurrent invocations (a cron fan-out)');
+say();
+const fanout = async () => {
+  const t0 = process.hrtime.bigint();
+  const codes = await Promise.all(
+    Array.from({ length: 50 }, () => new Promise((resolve) => {
+      const child = spawn(node, [UAPI, ...account.args, '--output=json', ...replay10, 'Ftp', 'list_sessions'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      child.on('exit', (code) => resolve(code));
+    })),
+  );
+  return { wall: Number(process.hrtime.bigint() - t0) / 1e6, failed: codes.filter((c) => c !== 0).length };
+};
+const fan = [];
+for (let i = 0; i < 3; i++) fan.push(await fanout());
+say(`50 \`uapi --output=json\` replays started at once, 3 rounds: ${fan.map((f) => `${ms(f.wall)} ms`).join(', ')} in all (median ${ms(median(fan.map((f) => f.wall)))} ms, ${ms(median(fan.map((f) => f.wall)) / 50)} ms per invocation on ${cpus().length} cores); failures: ${fan.reduce((a, f) => a + f.failed, 0)}.`);
+say();
+
+rmSync(work, { recursive: true, force: true });
+if (!args.includes('--no-write')) writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${out.join('\n')}\n`);
