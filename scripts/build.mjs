@@ -1,6 +1,7 @@
 // One esbuild ESM bundle with code splitting: the start-up path loads only
 // what it needs; collectors and renderers arrive as chunks on first use.
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 /**
@@ -24,8 +25,11 @@ const lazyChildProcessForCommander = {
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/', import.meta.url).pathname;
 
+// commander and cli-table3 are CommonJS: the ESM chunks that hold them need a require().
+const BANNER = "import { createRequire as __ftpsCreateRequire } from 'node:module'; const require = __ftpsCreateRequire(import.meta.url);";
+
 await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { main: new URL('../src/main.ts', import.meta.url).pathname },
   outdir,
   bundle: true,
@@ -37,8 +41,15 @@ await build({
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
-  // commander and cli-table3 are CommonJS: give the ESM bundle a require().
-  banner: { js: "import { createRequire as __ftpsCreateRequire } from 'node:module'; const require = __ftpsCreateRequire(import.meta.url);" },
+  banner: { js: BANNER },
   logLevel: 'warning',
   plugins: [lazyChildProcessForCommander],
+  write: false,
 });
+// Only the chunks that call require() keep the banner: each createRequire costs start-up time.
+for (const file of result.outputFiles) {
+  let text = file.text;
+  if (text.startsWith(BANNER) && !/\brequire\b/.test(text.slice(BANNER.length))) text = text.slice(BANNER.length).replace(/^\n/, '');
+  await mkdir(dirname(file.path), { recursive: true });
+  await writeFile(file.path, text);
+}

@@ -4,12 +4,15 @@ import { type Daemon, mergeObservations, type Observation } from '../model/obser
 import type { Runtime } from '../runtime.js';
 import type { CollectSettings, Collection, Hints, Source } from './types.js';
 
-/** The registry: each source is loaded only when it is used. */
-const SOURCES: Record<SourceId, () => Promise<Source<unknown>>> = {
-  proc: async () => (await import('./proc/index.js')).source as Source<unknown>,
-  ps: async () => (await import('./ps/index.js')).source as Source<unknown>,
-  'pure-ftpwho': async () => (await import('./pure-ftpwho/index.js')).source as Source<unknown>,
-  ftpwho: async () => (await import('./ftpwho/index.js')).source as Source<unknown>,
+/**
+ * The registry: which daemon each source speaks for (undefined: every
+ * daemon), and its module, loaded only when the source is read.
+ */
+const SOURCES: Record<SourceId, { serves: Daemon | undefined; load: () => Promise<Source<unknown>> }> = {
+  proc: { serves: undefined, load: async () => (await import('./proc/index.js')).source as Source<unknown> },
+  ps: { serves: undefined, load: async () => (await import('./ps/index.js')).source as Source<unknown> },
+  'pure-ftpwho': { serves: 'pure-ftpd', load: async () => (await import('./pure-ftpwho/index.js')).source as Source<unknown> },
+  ftpwho: { serves: 'proftpd', load: async () => (await import('./ftpwho/index.js')).source as Source<unknown> },
 };
 
 /**
@@ -49,10 +52,9 @@ export async function collect(
 
   let merged: Observation[] | undefined;
   for (const id of plan.base) {
-    const source = await SOURCES[id]();
-    const outcome = await read(source, inputs, settings, hints, runtime, plan.required || inputs.has(id));
+    const outcome = await read(id, inputs, settings, hints, runtime, plan.required || inputs.has(id));
     if (!outcome.ok) {
-      unused.set(id, { serves: source.serves, reason: outcome.reason });
+      unused.set(id, { serves: SOURCES[id].serves, reason: outcome.reason });
       continue;
     }
     merged = outcome.observations;
@@ -72,17 +74,16 @@ export async function collect(
   const base = merged;
   const extras = await Promise.all(
     plan.extras.map(async (id) => {
-      const source = await SOURCES[id]();
       // only for a daemon that has sessions (a replay of this source alone: always)
-      if (base !== undefined && !base.some((o) => o.daemon === source.serves)) return undefined;
-      return { id, source, outcome: await read(source, inputs, settings, hints, runtime, inputs.has(id)) };
+      if (base !== undefined && !base.some((o) => o.daemon === SOURCES[id].serves)) return undefined;
+      return { id, outcome: await read(id, inputs, settings, hints, runtime, inputs.has(id)) };
     }),
   );
   for (const extra of extras) {
     if (extra === undefined) continue;
-    const { id, source, outcome } = extra;
+    const { id, outcome } = extra;
     if (!outcome.ok) {
-      unused.set(id, { serves: source.serves, reason: outcome.reason });
+      unused.set(id, { serves: SOURCES[id].serves, reason: outcome.reason });
       continue;
     }
     used.push(id);
@@ -106,7 +107,7 @@ export async function collect(
  * asked for it), else an outcome too, so the others still stand.
  */
 async function read(
-  source: Source<unknown>,
+  id: SourceId,
   inputs: ReadonlyMap<SourceId, string>,
   settings: CollectSettings,
   hints: Hints,
@@ -114,12 +115,13 @@ async function read(
   mustWork: boolean,
 ): Promise<Outcome> {
   const replay = inputs.size > 0;
+  const path = inputs.get(id);
+  if (replay && path === undefined) return { ok: false, reason: `${id} was not given with --input` };
   try {
+    const source = await SOURCES[id].load();
     let raw: unknown;
     if (replay) {
-      const path = inputs.get(source.id);
-      if (path === undefined) return { ok: false, reason: `${source.id} was not given with --input` };
-      raw = await source.replay(path, runtime);
+      raw = await source.replay(path as string, runtime);
     } else {
       const live = await source.live({ runtime, settings, hints });
       if (!live.ok) return live;

@@ -1,5 +1,8 @@
-import { type Session, SESSION_KEYS } from '../model/session.js';
+import type { Session } from '../model/session.js';
 import type { Row } from './types.js';
+
+/** Row key order in every output: alphabetical, as cPanel's documentation shows them. */
+export const SESSION_KEYS = ['cmdline', 'file', 'host', 'login', 'pid', 'status', 'user'] as const;
 
 /** A session as UAPI prints it: keys in order, pid a number. */
 export function uapiRow(session: Session): Row {

@@ -25,6 +25,3 @@ export const SessionSchema = z.object({
 });
 
 export type Session = z.infer<typeof SessionSchema>;
-
-/** Row key order in every output: alphabetical, as cPanel's documentation shows them. */
-export const SESSION_KEYS = ['cmdline', 'file', 'host', 'login', 'pid', 'status', 'user'] as const;

@@ -231,6 +231,7 @@ class Parser {
   private readonly names = new Map<string, number[]>();
   private readonly numberedRefs: { node: Extract<Node, { t: 'backref' }>; number: number; at: number }[] = [];
   private readonly namedRefs: { node: Extract<Node, { t: 'backref' }>; name: string; at: number }[] = [];
+  private readonly recursions: { name: string; at: number; construct: string }[] = [];
   private depth = 0;
 
   constructor(private readonly src: string) {}
@@ -264,6 +265,13 @@ class Parser {
         throw this.marked('Reference to nonexistent named group');
       }
       ref.node.groups = groups;
+    }
+    for (const recursion of this.recursions) {
+      if (!this.names.has(recursion.name)) {
+        this.pos = recursion.at;
+        throw this.marked('Reference to nonexistent named group');
+      }
+      throw this.unsupported(recursion.construct);
     }
     return node;
   }
@@ -342,10 +350,9 @@ class Parser {
       if (this.atEnd()) break;
       const c = this.peek();
       if (c === '|' || c === ')') break;
-      const atomStart = this.pos;
       const atom = this.parseAtom(flags);
       if (atom === undefined) continue; // a comment or an inline flag group
-      items.push(this.parseQuantifiers(atom, flags, atomStart));
+      items.push(this.parseQuantifiers(atom, flags));
     }
     if (items.length === 0) return { t: 'empty' };
     return items.length === 1 ? (items[0] as Node) : { t: 'seq', items };
@@ -377,7 +384,7 @@ class Parser {
     return undefined;
   }
 
-  private parseQuantifiers(atom: Node, flags: Flags, _atomStart: number): Node {
+  private parseQuantifiers(atom: Node, flags: Flags): Node {
     this.skipExtended(flags);
     const q = this.quantifierAt();
     if (!q) return atom;
@@ -531,13 +538,21 @@ class Parser {
       this.pos--;
       return this.namedBackref(name, flags, () => this.pos++);
     }
-    if (c === 'P' && this.peek(1) === '>') throw this.unsupported(this.constructAt(start));
+    if ((c === 'P' && this.peek(1) === '>') || c === '&') {
+      // Recursion into a named group: Perl first wants the name to exist.
+      this.pos += c === '&' ? 1 : 2;
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.src.slice(this.pos))?.[0] ?? '';
+      this.pos += name.length;
+      this.recursions.push({ name, at: this.pos, construct: this.constructAt(start) });
+      if (this.peek() === ')') this.pos++;
+      return { t: 'empty' };
+    }
     if (c === '{' || (c === '?' && this.peek(1) === '{')) throw this.whole("Eval-group not allowed at runtime, use re 'eval'");
-    if (c === 'R' || c === '&' || isDigit(this.code()) || ((c === '+' || c === '-') && isDigit(this.code(1)))) {
+    if (c === 'R' || isDigit(this.code()) || ((c === '+' || c === '-') && isDigit(this.code(1)))) {
       throw this.unsupported(this.constructAt(start));
     }
     if (c === '(' || c === '[') throw this.unsupported(this.constructAt(start));
-    return this.parseFlagGroup(flags, start, wrap);
+    return this.parseFlagGroup(flags, wrap);
   }
 
   private parseVerb(start: number): Node {
@@ -585,23 +600,28 @@ class Parser {
     return alts.length === 1 ? (alts[0] as Node) : { t: 'alt', alts };
   }
 
-  private parseFlagGroup(flags: Flags, start: number, wrap: (make: (body: Node) => Node, inner: Flags) => Node): Node | undefined {
+  private parseFlagGroup(flags: Flags, wrap: (make: (body: Node) => Node, inner: Flags) => Node): Node | undefined {
     const inner: Flags = { ...flags };
     let on = true;
+    let charset: string | undefined;
     if (this.peek() === '^') {
       Object.assign(inner, { i: false, m: false, s: false, x: false, xx: false, n: false });
       this.pos++;
+      if (this.peek() === '-') {
+        this.pos++;
+        throw this.marked('Sequence (?^-...) not recognized');
+      }
     }
     for (;;) {
       if (this.atEnd()) throw this.marked('Sequence (?... not terminated');
       const c = this.peek();
       if (c === ')' || c === ':') break;
-      if (c === '-' && on) {
+      this.pos++;
+      if (c === '-') {
+        if (!on) throw this.marked('Sequence (?--...) not recognized');
         on = false;
-        this.pos++;
         continue;
       }
-      this.pos++;
       switch (c) {
         case 'i':
         case 'm':
@@ -614,13 +634,22 @@ class Parser {
           inner.x = on;
           if (!on) inner.xx = false;
           break;
+        case 'p':
+        case 'o':
+        case 'g':
+        case 'c':
+          break; // accepted and meaningless here (Perl warns about the last three)
         case 'a':
         case 'd':
         case 'l':
         case 'u':
-        case 'p':
-          if (!on) throw this.marked(`Sequence (?-${c}...) not recognized`);
-          break; // character-set modifiers: our classes are ASCII already
+          // Character-set modifiers: our classes are ASCII (Perl's /d on byte strings) whatever they say.
+          if (!on) throw this.marked(`Regexp modifier "${c}" may not appear after the "-"`);
+          if (charset === 'a' && c === 'a' && this.src.charAt(this.pos - 2) === 'a') charset = 'aa';
+          else if (charset === 'a' || charset === 'aa') throw this.marked('Regexp modifier "a" may appear a maximum of twice');
+          else if (charset !== undefined) throw this.marked(`Regexp modifiers "${charset}" and "${c}" are mutually exclusive`);
+          else charset = c;
+          break;
         default:
           throw this.marked(`Sequence (?${on ? '' : '-'}${c}...) not recognized`);
       }
@@ -632,7 +661,6 @@ class Parser {
       return undefined;
     }
     this.pos++; // `:`
-    void start;
     return wrap((body) => body, inner);
   }
 
@@ -706,7 +734,7 @@ class Parser {
       case 'X':
         throw this.unsupported('\\X');
       case 'g':
-        return this.parseGReference(flags, escapeStart);
+        return this.parseGReference(flags);
       case 'k': {
         const open = this.peek();
         const close = open === '<' ? '>' : open === "'" ? "'" : open === '{' ? '}' : undefined;
@@ -728,18 +756,22 @@ class Parser {
     }
     if (isDigit(c.charCodeAt(0))) {
       this.pos--;
-      return this.parseDigitEscape(flags, escapeStart);
+      return this.parseDigitEscape(flags);
     }
-    const byte = this.simpleEscape(c, escapeStart);
+    const byte = this.simpleEscape(c);
     if (byte === undefined) return { t: 'never' };
     return this.literal(byte, flags);
   }
 
-  private parseGReference(flags: Flags, escapeStart: number): Node {
+  private parseGReference(flags: Flags): Node {
     const braced = this.peek() === '{';
     const text = this.src.slice(this.pos);
     const m = braced ? /^\{\s*(-?\d+|[A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(text) : /^(-?\d+)/.exec(text);
     if (!m?.[1]) {
+      if (braced) {
+        this.pos++;
+        throw this.marked('Sequence \\g{... not terminated');
+      }
       throw this.marked('Unterminated \\g... pattern');
     }
     const ref = m[1];
@@ -757,12 +789,11 @@ class Parser {
       if (number < 1) throw this.marked('Reference to nonexistent or unclosed group');
       return this.numberedBackref(number, flags, this.pos);
     }
-    void escapeStart;
     return this.numberedBackref(n, flags, this.pos);
   }
 
   /** `\1`..`\9` are back-references; `\10` and up only when that many groups are open, else octal. */
-  private parseDigitEscape(flags: Flags, escapeStart: number): Node {
+  private parseDigitEscape(flags: Flags): Node {
     const digits = /^\d+/.exec(this.src.slice(this.pos))?.[0] ?? '';
     if (digits.startsWith('0')) {
       const octal = /^[0-7]{1,3}/.exec(digits)?.[0] ?? '0';
@@ -776,24 +807,23 @@ class Parser {
     }
     const octal = /^[0-7]{1,3}/.exec(digits)?.[0] ?? '';
     this.pos += octal.length;
-    void escapeStart;
     const value = Number.parseInt(octal, 8);
     return value > 0xff ? { t: 'never' } : this.literal(value, flags);
   }
 
   private parseNamedChar(flags: Flags, escapeStart: number): Node {
     const end = this.src.indexOf('}', this.pos);
-    const body = end === -1 ? '' : this.src.slice(this.pos + 1, end);
-    const m = /^U\+([0-9A-Fa-f]+)$/.exec(body);
-    if (!m?.[1]) throw this.unsupported(this.src.slice(escapeStart, end === -1 ? undefined : end + 1));
+    const body = end === -1 ? '' : this.src.slice(this.pos + 1, end).trim();
+    if (!body.startsWith('U+')) throw this.unsupported(this.src.slice(escapeStart, end === -1 ? undefined : end + 1));
     this.pos = end + 1;
-    const value = Number.parseInt(m[1], 16);
+    const hex = body.slice(2).replace(/_/g, '');
+    if (!/^[0-9A-Fa-f]+$/.test(hex)) throw this.marked('Invalid hexadecimal number in \\N{U+...}');
+    const value = Number.parseInt(hex, 16);
     return value > 0xff ? { t: 'never' } : this.literal(value, flags);
   }
 
   private parseProperty(negated: boolean): ByteSet {
     let name: string;
-    const start = this.pos;
     if (this.peek() === '{') {
       const end = this.src.indexOf('}', this.pos);
       if (end === -1) {
@@ -814,7 +844,6 @@ class Parser {
     }
     const set = propertySet(name);
     if (!set) {
-      void start;
       throw this.marked(`Can't find Unicode property definition "${fromByteString(name)}"`);
     }
     return neg ? negate(set) : set;
@@ -826,7 +855,7 @@ class Parser {
    * unrecognised escape (Perl passes those through). Undefined for a code
    * point above 0xFF, which a byte string cannot contain.
    */
-  private simpleEscape(c: string, escapeStart: number): number | undefined {
+  private simpleEscape(c: string): number | undefined {
     switch (c) {
       case 't':
         return 0x09;
@@ -864,10 +893,11 @@ class Parser {
           this.pos = this.src.length;
           throw this.marked('Missing right brace on \\o{}');
         }
-        const octal = /^[0-7]*/.exec(this.src.slice(this.pos + 1, end).trim())?.[0] ?? '';
+        const inner = this.src.slice(this.pos + 1, end).trim();
         this.pos = end + 1;
-        if (octal === '') throw this.marked('Empty \\o{}');
-        const value = Number.parseInt(octal, 8);
+        if (inner === '') throw this.marked('Empty \\o{}');
+        const octal = /^[0-7_]*/.exec(inner)?.[0]?.replace(/_/g, '') ?? '';
+        const value = octal === '' ? 0 : Number.parseInt(octal, 8);
         return value > 0xff ? undefined : value;
       }
       case 'c': {
@@ -880,8 +910,7 @@ class Parser {
         return upper ^ 0x40;
       }
       default:
-        void escapeStart;
-        return c.charCodeAt(0);
+            return c.charCodeAt(0);
     }
   }
 
@@ -919,7 +948,6 @@ class Parser {
       }
       // A range?
       if (this.peek() === '-' && this.peek(1) !== ']' && this.pos + 1 < this.src.length) {
-        const save = this.pos;
         this.pos++;
         const high = this.classItem(unmatched);
         if (high.kind === 'set') {
@@ -938,7 +966,6 @@ class Parser {
           // A range into code points above 0xFF covers the rest of the bytes.
           for (let b = item.byte; b <= 0xff; b++) set[b] = 1;
         }
-        void save;
         continue;
       }
       addByte(set, item.byte);
@@ -969,7 +996,7 @@ class Parser {
       return { kind: 'byte', byte: c.charCodeAt(0) };
     }
     this.pos++;
-    if (this.atEnd()) throw unmatched();
+    if (this.atEnd()) throw this.marked('Unmatched [');
     const e = this.peek();
     const escapeStart = this.pos - 1;
     this.pos++;
@@ -1004,7 +1031,7 @@ class Parser {
           const node = this.parseNamedChar(NO_FLAGS, escapeStart);
           return node.t === 'set' ? { kind: 'byte', byte: node.set.indexOf(1) } : { kind: 'byte', byte: undefined };
         }
-        throw this.unsupported('[\\N]');
+        throw this.marked('\\N in a character class must be a named character: \\N{...}');
       default:
         break;
     }
@@ -1020,7 +1047,7 @@ class Parser {
       const value = Number.parseInt(octal, 8);
       return { kind: 'byte', byte: value > 0xff ? undefined : value };
     }
-    return { kind: 'byte', byte: this.simpleEscape(e, escapeStart) };
+    return { kind: 'byte', byte: this.simpleEscape(e) };
   }
 }
 

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SessionSchema } from '../../src/model/session.js';
 import { mergeObservations, type Observation, stateOfCommand } from '../../src/model/observation.js';
 import { normalise } from '../../src/model/normalise.js';
 import { belongsTo, type LoginOwner, type Scope } from '../../src/model/scope.js';
@@ -120,5 +122,35 @@ describe('normalise', () => {
     expect(sessions.map((s) => s.pid)).toEqual([10]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^session -1 was left out: /);
+  });
+});
+
+describe('every session normalise makes fits the Session schema', () => {
+  const observation = fc.record(
+    {
+      pid: fc.oneof(fc.integer({ min: 1, max: 4_194_304 }), fc.integer(), fc.double()),
+      daemon: fc.constantFrom('pure-ftpd', 'proftpd', 'vsftpd'),
+      loggedIn: fc.boolean(),
+      state: fc.constantFrom('IDLE', 'DL', 'UL'),
+      uid: fc.nat(),
+      systemUser: fc.string(),
+      login: fc.string(),
+      host: fc.string(),
+      file: fc.string(),
+      filePath: fc.string(),
+      startedAt: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      title: fc.string(),
+    },
+    { requiredKeys: ['pid', 'daemon', 'loggedIn', 'state'] },
+  );
+  it('for any observations', () => {
+    fc.assert(
+      fc.property(fc.array(observation, { maxLength: 20 }), (observations) => {
+        const { sessions, warnings } = normalise(observations as Observation[], ALICE);
+        for (const s of sessions) expect(SessionSchema.safeParse(s).success).toBe(true);
+        expect(sessions.length + warnings.length).toBe(observations.length);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
