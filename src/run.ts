@@ -3,7 +3,7 @@ import type { Dialect, Invocation } from './cli/invocation.js';
 import { parseArgv } from './cli/parse.js';
 import { dispatch } from './dispatch/dispatch.js';
 import { buildEnvelope } from './envelope/index.js';
-import type { Outcome } from './envelope/types.js';
+import { type Outcome, wantsPostprocess } from './envelope/types.js';
 import { ApiError, CliError, ExitCode, toCliError, UsageError } from './errors.js';
 import { colorLevel } from './render/color.js';
 import { loadRenderer } from './render/index.js';
@@ -41,7 +41,11 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
       const { requestId } = err as ApiError & { requestId?: { value: unknown } };
       outcome = { ok: false, message: err.message, warnings: [], code: err.code, ...(requestId ? { requestId } : {}) };
     }
-    const envelope = buildEnvelope(invocation, outcome, request);
+    const postprocess =
+      outcome.ok && outcome.data.kind === 'sessions' && wantsPostprocess(invocation.dialect, invocation.args)
+        ? await import('./postprocess/index.js')
+        : undefined;
+    const envelope = buildEnvelope(invocation, outcome, { request, postprocess });
     const render = await loadRenderer(invocation.output);
     const rendered = render(envelope, {
       colorLevel: colorLevel(invocation.color, runtime.env, runtime.stdout.isTTY),

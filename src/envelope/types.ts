@@ -33,6 +33,15 @@ export interface CallInfo {
   readonly args: Readonly<Record<string, string>>;
 }
 
+/** cPanel's post-processing (src/postprocess), loaded only when a call asks for it. */
+export type Postprocess = typeof import('../postprocess/index.js');
+
+/** Whether the arguments ask a dialect for post-processing (`api.*` for UAPI, `api2_*` for API 2). */
+export function wantsPostprocess(dialect: Dialect, args: Readonly<Record<string, string>>): boolean {
+  const prefix = dialect === 'uapi' ? /^api\.(?:filter|sort|paginate|columns)_/ : dialect === 'api2' ? /^api2_(?:filter|sort|paginate|columns)/ : undefined;
+  return prefix !== undefined && Object.keys(args).some((k) => prefix.test(k));
+}
+
 export type Outcome =
   | { readonly ok: true; readonly data: FunctionData; readonly warnings: readonly string[] }
   | {

@@ -149,7 +149,7 @@ function testValue(type: FilterType, value: Scalar, term: string | undefined, re
 /** A cell passes when its value does, or for a list when any element does (an empty list never passes). */
 function testCell(type: FilterType, cell: Cell | undefined, term: string | undefined, regex: RegexCache): boolean {
   if (Array.isArray(cell)) return (cell as readonly (string | number)[]).some((v) => testValue(type, v, term, regex));
-  return testValue(type, cell as Scalar, term, regex);
+  return testValue(type, (cell ?? undefined) as Scalar, term, regex);
 }
 
 /**
@@ -183,7 +183,7 @@ export function isSortMethod(method: string | undefined): method is string {
 /** What cPanel sorts by for a cell: its Perl string or number (a list compares as Perl's "ARRAY(0x...)", here a constant). */
 function sortScalar(cell: Cell | undefined): Scalar {
   if (Array.isArray(cell)) return 'ARRAY';
-  return cell as Scalar;
+  return (cell ?? undefined) as Scalar;
 }
 
 /** `pack('C', $octet)`: the low byte of Perl's integer value; Inf and NaN die. */

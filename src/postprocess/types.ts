@@ -1,5 +1,8 @@
-/** A row cell: API 2 rows hold strings, UAPI rows strings and numbers; a list matches when any element does. */
-export type Cell = string | number | readonly (string | number)[];
+/**
+ * A row cell: API 2 rows hold strings, UAPI rows strings and numbers; null
+ * is Perl's undef ("" and 0); a list matches when any element does.
+ */
+export type Cell = string | number | null | readonly (string | number)[];
 
 /** One returned record, as the function produced it (keys in output order). */
 export type Row = Readonly<Record<string, Cell>>;
