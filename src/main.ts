@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { access, readdir, readFile, readlink } from 'node:fs/promises';
 import type { Dialect } from './cli/invocation.js';
 import { run } from './run.js';
@@ -28,6 +29,9 @@ function nodeRuntime(): Runtime {
     exec,
     readFile: (path) => readFile(path, 'utf8'),
     readDir: (path) => readdir(path),
+    readFileNow: (path) => readFileSync(path, 'utf8'),
+    readDirNow: (path) => readdirSync(path),
+    readLinkNow: (path) => readlinkSync(path),
     readLink: (path) => readlink(path),
     readStdin: async () => {
       const chunks: Buffer[] = [];

@@ -36,6 +36,14 @@ export interface Runtime {
   exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
   /** read a whole file as UTF-8; rejects with the usual Node errors */
   readFile(path: string): Promise<string>;
+  /**
+   * The same three reads, synchronous: for /proc, where thousands of tiny
+   * files each cost less to read than a promise and a thread-pool trip.
+   * Throw the usual Node errors.
+   */
+  readFileNow(path: string): string;
+  readDirNow(path: string): string[];
+  readLinkNow(path: string): string;
   /** the names in a directory; rejects with the usual Node errors */
   readDir(path: string): Promise<string[]>;
   /** the target of a symbolic link; rejects with the usual Node errors */

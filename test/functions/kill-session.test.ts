@@ -50,10 +50,10 @@ describe('Ftp::kill_session', () => {
   it('never signals a pid the system has given to another process since it was listed', async () => {
     const rt = server(['--user=ftpvirt', 'login=24530']);
     // the session ends and its pid is reused, between the listing and the signal
+    // (the listing reads /proc with readFileNow; the check right before each signal reads it again)
     const realReadFile = rt.readFile;
-    let reads = 0;
     rt.readFile = async (path) => {
-      if (path === '/proc/24530/stat' && ++reads > 1) return '24530 (pure-ftpd) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 999999 0\n';
+      if (path === '/proc/24530/stat') return '24530 (pure-ftpd) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 999999 0\n';
       return realReadFile(path);
     };
     const { code, result } = await call(rt);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { ExecOptions, ExecResult, Runtime } from '../../src/runtime.js';
 
@@ -104,6 +104,25 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       if (target === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
       return target;
     },
+    readFileNow: (path) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return text;
+    },
+    readDirNow: (path) => {
+      const prefix = `${path.replace(/\/+$/, '')}/`;
+      const names = new Set<string>();
+      for (const p of [...Object.keys(files), ...Object.keys(options.links ?? {})]) {
+        if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0] as string);
+      }
+      if (names.size === 0) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return [...names];
+    },
+    readLinkNow: (path) => {
+      const target = options.links?.[path];
+      if (target === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return target;
+    },
     readStdin: async () => options.stdin ?? '',
     kill: async (pid, signal) => {
       runtime.signals.push([pid, signal]);
@@ -143,10 +162,13 @@ export function procFromPs(ps: string): Record<string, string> {
 /** A runtime whose file reads go to the disk (to read a captured /proc tree as the proc source does). */
 export function diskRuntime(options: Partial<TestRuntimeOptions> & { argv?: string[] } = {}): TestRuntime {
   const rt = createTestRuntime({ argv: [], ...options });
-  const fallback = { readFile: rt.readFile, readDir: rt.readDir, readLink: rt.readLink };
+  const fallback = { ...rt };
   const onDisk = (p: string) => p.startsWith(FIXTURES) || p.startsWith('/tmp/');
   rt.readFile = (p) => (onDisk(p) ? readFile(p, 'utf8') : fallback.readFile(p));
   rt.readDir = (p) => (onDisk(p) ? readdir(p) : fallback.readDir(p));
   rt.readLink = (p) => (onDisk(p) ? readlink(p) : fallback.readLink(p));
+  rt.readFileNow = (p) => (onDisk(p) ? readFileSync(p, 'utf8') : fallback.readFileNow(p));
+  rt.readDirNow = (p) => (onDisk(p) ? readdirSync(p) : fallback.readDirNow(p));
+  rt.readLinkNow = (p) => (onDisk(p) ? readlinkSync(p) : fallback.readLinkNow(p));
   return rt;
 }

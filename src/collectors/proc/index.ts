@@ -13,7 +13,7 @@ export const source: Source<ProcSnapshot> = {
   id: 'proc',
   live: async ({ runtime }) => {
     try {
-      return { ok: true, raw: await readProcTree('/proc', runtime) };
+      return { ok: true, raw: readProcTree('/proc', runtime) };
     } catch (err) {
       return { ok: false, reason: `/proc cannot be read (${describeIoError(err)})` };
     }
@@ -21,7 +21,7 @@ export const source: Source<ProcSnapshot> = {
   replay: async (path, runtime) => {
     if (path === '-') throw new CollectorError('E_COLLECTOR_FAILED', '--input proc= takes a directory, not standard input');
     try {
-      return await readProcTree(path.replace(/\/+$/, ''), runtime);
+      return readProcTree(path.replace(/\/+$/, ''), runtime);
     } catch (err) {
       throw new CollectorError('E_COLLECTOR_FAILED', `cannot read --input proc=${path}: ${describeIoError(err)}`);
     }
