@@ -179,13 +179,23 @@ if (!isRoot || QUICK) {
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const listed = JSON.parse(once(node, [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions']).stdout).result.data.length;
-    const after = measure([baseline, { name: 'proc', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions'] }], { runs: 7, rss: true });
-    say('| processes | sessions listed | `uapi --collector=proc` median ms | over `node -e 0` | peak RSS MiB |');
-    say('| ---: | ---: | ---: | ---: | ---: |');
-    for (const [label, r, count] of [['as the machine is', before, '0'], ['+10,000 sessions', after, String(listed)]]) {
-      const m = median(r.get('proc').wall);
-      say(`| ${label} | ${count} | ${ms(m)} | +${ms(m - median(r.get('node -e 0').wall))} | ${(Math.max(...r.get('proc').rss) / 1024).toFixed(0)} |`);
-    }
+    const after = measure(
+      [
+        baseline,
+        { name: 'proc', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions'] },
+        { name: 'ps', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=ps', 'Ftp', 'list_sessions'] },
+        { name: 'raw ps', file: '/usr/bin/ps', argv: psArgs },
+      ],
+      { runs: 7, rss: true },
+    );
+    say(`With 10,000 more processes, each a session of \`nobody\` (${listed} listed by \`--collector=proc\`):`);
+    say();
+    say('| command | machine as it is, median ms | +10,000 session processes, median ms | peak RSS MiB |');
+    say('| --- | ---: | ---: | ---: |');
+    say(`| \`node -e 0\` | ${ms(median(before.get('node -e 0').wall))} | ${ms(median(after.get('node -e 0').wall))} | |`);
+    say(`| \`uapi --collector=proc\` | ${ms(median(before.get('proc').wall))} | ${ms(median(after.get('proc').wall))} | ${(Math.max(...after.get('proc').rss) / 1024).toFixed(0)} |`);
+    say(`| \`uapi --collector=ps\` | | ${ms(median(after.get('ps').wall))} | ${(Math.max(...after.get('ps').rss) / 1024).toFixed(0)} |`);
+    say(`| \`ps -ww -eo ...\` (raw source) | | ${ms(median(after.get('raw ps').wall))} | |`);
   } finally {
     for (const child of children) child.kill('SIGKILL');
   }

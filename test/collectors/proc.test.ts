@@ -46,7 +46,6 @@ function proc(pid: number, comm: string, title: string, opts: { ppid?: number; u
     stat: `${pid} (${comm}) ${rest.join(' ')}`,
     status: `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`,
     fds: 'fds' in opts ? opts.fds : [],
-    netns: 'net:[1]',
   };
 }
 const snapshot = (processes: ProcProcess[]): ProcSnapshot => ({

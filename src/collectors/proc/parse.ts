@@ -2,13 +2,11 @@ import type { Daemon, Observation, SessionState } from '../../model/observation.
 import { classifyTitle } from '../ps/titles.js';
 import type { SourceReading } from '../types.js';
 import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
-import type { ProcProcess, ProcSnapshot } from './snapshot.js';
+import { type ProcProcess, type ProcSnapshot, SYSTEM_PATHS } from './snapshot.js';
 
 /** Clock ticks per second of /proc/PID/stat times: 100 on every Linux we run on. */
 const CLK_TCK = 100;
 
-/** Open files that are the daemon's own business, not a transfer. */
-const SYSTEM_PATHS = /^\/(?:dev|proc|sys|run|etc|usr|lib|lib64|bin|sbin|var\/(?:run|log|lib|cache))\//;
 
 interface Parsed {
   p: ProcProcess;

@@ -7,7 +7,7 @@ export interface ProcSnapshot {
   /** how many processes the tree lists */
   readonly scanned: number;
   readonly processes: readonly ProcProcess[];
-  /** network namespace -> the text of its net/tcp and net/tcp6 */
+  /** the net/tcp and net/tcp6 tables read (keyed by the process read through) */
   readonly tcp: ReadonlyMap<string, string>;
 }
 
@@ -20,7 +20,6 @@ export interface ProcProcess {
   readonly status: string;
   /** open descriptors; undefined when they are not ours to read */
   readonly fds: readonly ProcFd[] | undefined;
-  readonly netns: string;
 }
 
 export interface ProcFd {
@@ -32,6 +31,9 @@ export interface ProcFd {
 }
 
 const DAEMONS = new Set(['pure-ftpd', 'proftpd', 'vsftpd']);
+
+/** Open files that are the daemon's own business, never a transfer. */
+export const SYSTEM_PATHS = /^\/(?:dev|proc|sys|run|etc|usr|lib|lib64|bin|sbin|var\/(?:run|log|lib|cache))\//;
 
 /**
  * Read the FTP daemons' processes of a /proc tree: one read of `stat` per
@@ -71,17 +73,27 @@ export function readProcTree(root: string, runtime: Runtime): ProcSnapshot {
       comm,
       cmdline: read(`${dir}/cmdline`) ?? '',
       stat: pstat,
-      status: read(`${dir}/status`) ?? '',
+      // of status only the Uid line: 10,000 whole status files are 13 MB
+      status: /^Uid:.*$/m.exec(read(`${dir}/status`) ?? '')?.[0] ?? '',
       fds: readFds(dir, runtime, read, link),
-      netns: link(`${dir}/ns/net`) ?? `pid:${pid}`,
     });
   }
 
-  // One read of the TCP tables per network namespace, through a process in it.
+  // The TCP tables, read through a process whose sockets the tables read so
+  // far do not list (usually one read: every session's control connection is
+  // in the namespace the daemon listens in, even when vsftpd moves the session
+  // process into a namespace of its own).
   const tcp = new Map<string, string>();
+  const known = new Set<string>();
   for (const p of processes) {
-    if (tcp.has(p.netns) || !p.fds?.some((f) => f.target.startsWith('socket:'))) continue;
-    tcp.set(p.netns, `${read(`${root}/${p.pid}/net/tcp`) ?? ''}\n${read(`${root}/${p.pid}/net/tcp6`) ?? ''}`);
+    const sockets = (p.fds ?? []).map((f) => /^socket:\[(\d+)\]$/.exec(f.target)?.[1]).filter((s) => s !== undefined);
+    if (sockets.length === 0 || sockets.some((s) => known.has(s))) continue;
+    const table = `${read(`${root}/${p.pid}/net/tcp`) ?? ''}\n${read(`${root}/${p.pid}/net/tcp6`) ?? ''}`;
+    tcp.set(`pid:${p.pid}`, table);
+    for (const line of table.split('\n')) {
+      const inode = line.trim().split(/\s+/)[9];
+      if (inode !== undefined && /^\d+$/.test(inode)) known.add(inode);
+    }
   }
   return { btime: Number.isFinite(btime) ? btime : undefined, scanned: pids.length, processes, tcp };
 }
@@ -107,7 +119,8 @@ function readFds(
       fds.push({ fd: Number(name), target });
       continue;
     }
-    const info = read(`${dir}/fdinfo/${name}`);
+    // the access mode matters only for a file that may be a transfer
+    const info = SYSTEM_PATHS.test(target) ? undefined : read(`${dir}/fdinfo/${name}`);
     const flags = info === undefined ? Number.NaN : Number.parseInt(/^flags:\s*([0-7]+)$/m.exec(info)?.[1] ?? '', 8);
     fds.push(Number.isFinite(flags) ? { fd: Number(name), target, flags } : { fd: Number(name), target });
   }
