@@ -121,7 +121,7 @@ async function read(
     const source = await SOURCES[id].load();
     let raw: unknown;
     if (replay) {
-      raw = await source.replay(path as string, runtime);
+      raw = await source.replay(path as string, runtime, settings);
     } else {
       const live = await source.live({ runtime, settings, hints });
       if (!live.ok) return live;

@@ -24,7 +24,7 @@ const PRECEDENCE: Daemon[] = ['pure-ftpd', 'proftpd', 'vsftpd'];
  */
 export const getFtpDaemonInfo: FunctionHandler = async (invocation, runtime) => {
   await resolveAccount(invocation.user, runtime);
-  const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard }, runtime, {
+  const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: -1 }, runtime, {
     baseOnly: true,
   });
   const running = PRECEDENCE.filter((d) => collection.running.has(d));

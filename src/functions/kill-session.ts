@@ -33,7 +33,7 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
   }
 
   const account = await resolveAccount(invocation.user, runtime);
-  const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard }, runtime);
+  const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid }, runtime);
   const scope = await loadScope(account, invocation.accountFiles, runtime);
   const mine = collection.observations.filter((o) => belongsTo(scope, o));
   const targets = login === 'all' ? mine : mine.filter((o) => o.pid === Number(login));

@@ -15,7 +15,7 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
   const collection = await collect(
     invocation.collector,
     invocation.inputs,
-    { proftpdScoreboard: invocation.proftpdScoreboard },
+    { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid },
     runtime,
   );
   const scope = await loadScope(account, invocation.accountFiles, runtime);

@@ -11,17 +11,17 @@ import { type ProcSnapshot, readProcTree } from './snapshot.js';
  */
 export const source: Source<ProcSnapshot> = {
   id: 'proc',
-  live: async ({ runtime }) => {
+  live: async ({ runtime, settings }) => {
     try {
-      return { ok: true, raw: readProcTree('/proc', runtime) };
+      return { ok: true, raw: readProcTree('/proc', runtime, settings.descriptorsOf) };
     } catch (err) {
       return { ok: false, reason: `/proc cannot be read (${describeIoError(err)})` };
     }
   },
-  replay: async (path, runtime) => {
+  replay: async (path, runtime, settings) => {
     if (path === '-') throw new CollectorError('E_COLLECTOR_FAILED', '--input proc= takes a directory, not standard input');
     try {
-      return readProcTree(path.replace(/\/+$/, ''), runtime);
+      return readProcTree(path.replace(/\/+$/, ''), runtime, settings.descriptorsOf);
     } catch (err) {
       throw new CollectorError('E_COLLECTOR_FAILED', `cannot read --input proc=${path}: ${describeIoError(err)}`);
     }

@@ -42,7 +42,7 @@ export const SYSTEM_PATHS = /^\/(?:dev|proc|sys|run|etc|usr|lib|lib64|bin|sbin|v
  * read is left out. Synchronous reads: at 10,000 processes a promise per tiny
  * file costs more than the file.
  */
-export function readProcTree(root: string, runtime: Runtime): ProcSnapshot {
+export function readProcTree(root: string, runtime: Runtime, descriptorsOf?: number): ProcSnapshot {
   const read = (path: string): string | undefined => {
     try {
       return runtime.readFileNow(path);
@@ -68,15 +68,13 @@ export function readProcTree(root: string, runtime: Runtime): ProcSnapshot {
     if (pstat === undefined) continue;
     const comm = pstat.slice(pstat.indexOf('(') + 1, pstat.lastIndexOf(')'));
     if (!DAEMONS.has(comm)) continue;
-    processes.push({
-      pid: Number(pid),
-      comm,
-      cmdline: read(`${dir}/cmdline`) ?? '',
-      stat: pstat,
-      // of status only the Uid line: 10,000 whole status files are 13 MB
-      status: /^Uid:.*$/m.exec(read(`${dir}/status`) ?? '')?.[0] ?? '',
-      fds: readFds(dir, runtime, read, link),
-    });
+    // of status only the Uid line: 10,000 whole status files are 13 MB
+    const status = /^Uid:.*$/m.exec(read(`${dir}/status`) ?? '')?.[0] ?? '';
+    const uid = Number(/^Uid:\s+\d+\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    const cmdline = read(`${dir}/cmdline`) ?? '';
+    // the ProFTPD master's descriptors name the scoreboard it uses (a hint for ftpwho)
+    const wanted = descriptorsOf === undefined || uid === descriptorsOf || cmdline.startsWith('proftpd: (accepting');
+    processes.push({ pid: Number(pid), comm, cmdline, stat: pstat, status, fds: wanted ? readFds(dir, runtime, read, link) : undefined });
   }
 
   // The TCP tables, read through a process whose sockets the tables read so
@@ -85,15 +83,21 @@ export function readProcTree(root: string, runtime: Runtime): ProcSnapshot {
   // process into a namespace of its own).
   const tcp = new Map<string, string>();
   const known = new Set<string>();
-  for (const p of processes) {
-    const sockets = (p.fds ?? []).map((f) => /^socket:\[(\d+)\]$/.exec(f.target)?.[1]).filter((s) => s !== undefined);
-    if (sockets.length === 0 || sockets.some((s) => known.has(s))) continue;
-    const table = `${read(`${root}/${p.pid}/net/tcp`) ?? ''}\n${read(`${root}/${p.pid}/net/tcp6`) ?? ''}`;
-    tcp.set(`pid:${p.pid}`, table);
+  const readTables = (pid: number | string) => {
+    if (tcp.has(`pid:${pid}`)) return;
+    const table = `${read(`${root}/${pid}/net/tcp`) ?? ''}\n${read(`${root}/${pid}/net/tcp6`) ?? ''}`;
+    tcp.set(`pid:${pid}`, table);
     for (const line of table.split('\n')) {
       const inode = line.trim().split(/\s+/)[9];
       if (inode !== undefined && /^\d+$/.test(inode)) known.add(inode);
     }
+  };
+  for (const p of processes) {
+    const sockets = (p.fds ?? []).map((f) => /^socket:\[(\d+)\]$/.exec(f.target)?.[1]).filter((s) => s !== undefined);
+    if (sockets.length === 0 || sockets.some((s) => known.has(s))) continue;
+    readTables(p.pid);
+    // still unknown: the process was moved to a namespace of its own (vsftpd): its parent's has it
+    if (!sockets.some((s) => known.has(s))) readTables(p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ')[1] ?? '');
   }
   return { btime: Number.isFinite(btime) ? btime : undefined, scanned: pids.length, processes, tcp };
 }
