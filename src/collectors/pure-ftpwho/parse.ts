@@ -16,18 +16,19 @@ export function splitEscaped(line: string): string[] {
   if (!line.includes('\\')) return line.split('|');
   const fields: string[] = [];
   let current = '';
+  let from = 0;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (c === '\\' && i + 1 < line.length) {
-      current += line[++i];
-    } else if (c === '|') {
-      fields.push(current);
+    const c = line.charCodeAt(i);
+    if (c === 0x5c /* \ */ && i + 1 < line.length) {
+      current += line.slice(from, i);
+      from = ++i; // keep the escaped character, drop the backslash
+    } else if (c === 0x7c /* | */) {
+      fields.push(current + line.slice(from, i));
       current = '';
-    } else {
-      current += c;
+      from = i + 1;
     }
   }
-  fields.push(current);
+  fields.push(current + line.slice(from));
   return fields;
 }
 
