@@ -100,6 +100,26 @@ for (const c of startup) {
 }
 say();
 
+// Wall time on a small VM swings by ±15-25 ms between runs; instruction counts
+// (valgrind's callgrind, all threads) do not: the same ratios, deterministic.
+if (!QUICK && existsSync('/usr/bin/valgrind')) {
+  const instructions = (argv) => {
+    const r = spawnSync('/usr/bin/valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', node, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return Number(/Collected : (\d+)/.exec(r.stderr)?.[1]);
+  };
+  const counted = startup.filter((c) => c === baseline || c.name.startsWith('uapi'));
+  const base = instructions(baseline.argv);
+  say('Instructions executed (callgrind, deterministic), the same runs:');
+  say();
+  say('| command | instructions (M) | ratio to `node -e 0` |');
+  say('| --- | ---: | ---: |');
+  for (const c of counted) {
+    const n = c === baseline ? base : instructions(c.argv);
+    say(`| \`${c.name}\` | ${(n / 1e6).toFixed(1)} | ${(n / base).toFixed(3)} |`);
+  }
+  say();
+}
+
 // --- 2. the live path ----------------------------------------------------------
 say('## The live path on this machine');
 say();
