@@ -330,6 +330,27 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
         }
         expect(problems).toEqual([]);
       }, 60_000);
+
+      // Last: it ends one of the lab's sessions.
+      it('uapi Ftp kill_session ends a real session of the account (TERM), and only that one', async () => {
+        const lab = L();
+        const { bob, alice } = lab.world.accounts;
+        const victim = lab.byScenario('second-account');
+        // another account cannot end it
+        const refused = await cli(UAPI, ['--output=json', ...scoreboardArgs(lab), 'Ftp', 'kill_session', `login=${victim.pid}`], alice);
+        expect(refused.exitCode, refused.stdout).toBe(1);
+        expect(procStat(victim.pid)?.state, 'still alive after a refused kill').not.toBe(undefined);
+        const before = lab.of('alice').map((s) => s.pid);
+        const r = await cli(UAPI, [`--user=${bob.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'kill_session', `login=${victim.pid}`]);
+        expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+        expect(r.json.result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
+        const st = procStat(victim.pid);
+        expect(st === undefined || st.state === 'Z' || st.state === 'X', `pid ${victim.pid} still running`).toBe(true);
+        // the other sessions are untouched
+        for (const pid of before) expect(procStat(pid)?.state, `alice's ${pid}`).not.toBe(undefined);
+        const left = await cli(UAPI, [`--user=${bob.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'list_sessions']);
+        expect(left.json.result.data.map((row: { pid: number }) => row.pid)).not.toContain(victim.pid);
+      }, 60_000);
     });
   }
 });
