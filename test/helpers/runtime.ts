@@ -85,25 +85,9 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       if (program === undefined) return { exitCode: null, stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT' };
       return typeof program === 'function' ? program(args, execOptions) : program;
     },
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return text;
-    },
-    readDir: async (path) => {
-      const prefix = `${path.replace(/\/+$/, '')}/`;
-      const names = new Set<string>();
-      for (const p of [...Object.keys(files), ...Object.keys(options.links ?? {})]) {
-        if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split('/')[0] as string);
-      }
-      if (names.size === 0) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return [...names];
-    },
-    readLink: async (path) => {
-      const target = options.links?.[path];
-      if (target === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return target;
-    },
+    readFile: async (path) => runtime.readFileNow(path),
+    readDir: async (path) => runtime.readDirNow(path),
+    readLink: async (path) => runtime.readLinkNow(path),
     readFileNow: (path) => {
       const text = files[path];
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
