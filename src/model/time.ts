@@ -36,7 +36,11 @@ export function parseLstart(text: string): number | undefined {
   if (m === null) return undefined;
   const month = MONTHS.indexOf(m[1] as string);
   if (month === -1) return undefined;
-  const [day, h, min, s, year] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const day = Number(m[2]);
+  const h = Number(m[3]);
+  const min = Number(m[4]);
+  const s = Number(m[5]);
+  const year = Number(m[6]);
   // the zone's offset is looked up once an hour of local time; minutes and seconds are added
   const key = ((year * 12 + month) * 32 + day) * 24 + h;
   let hour = hourStart.get(key);

@@ -37,16 +37,17 @@ export function parsePs(text: string): SourceReading {
       continue;
     }
     recognised++;
-    const daemon = daemonOfTitle(m[6] ?? '');
-    if (daemon !== undefined) running.add(daemon);
     const info = classifyTitle(m[6] ?? '');
     if (info === undefined) {
+      const daemon = daemonOfTitle(m[6] ?? '');
+      if (daemon !== undefined) running.add(daemon);
       const title = (m[6] ?? '').trimEnd();
       if (daemon === 'vsftpd' && UNTITLED_VSFTPD.test(title)) {
         untitled.push({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), startedAt, title, user: m[4] as string });
       }
       continue;
     }
+    running.add(info.daemon);
     const uid = Number(m[3]);
     // built field by field: object spreads cost more than the rest of the parse at 10,000 rows
     const o: Observation = {
