@@ -41,11 +41,13 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
     throw new ApiError('E_NOT_YOURS', `The session “${login}” is not one of your FTP sessions.`);
   }
 
+  // boot time, for the start times of the re-checks: read once, not before every signal
+  const btime = Number(/^btime (\d+)$/m.exec(await runtime.readFile('/proc/stat').catch(() => ''))?.[1] ?? Number.NaN);
   const ended: number[] = [];
   const failures: string[] = [];
   await Promise.all(
     targets.map(async (o) => {
-      const result = await end(o, runtime);
+      const result = await end(o, btime, runtime);
       if (result === 'ended') ended.push(o.pid);
       else if (result !== 'gone') failures.push(`${o.pid}: ${result}`);
     }),
@@ -63,15 +65,15 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
 type Ending = 'ended' | 'gone' | string;
 
 /** TERM, wait for the grace period, then KILL; the identity is checked before each signal. */
-async function end(o: Observation, runtime: Runtime): Promise<Ending> {
-  if (!(await sameProcess(o, runtime))) return 'gone';
+async function end(o: Observation, btime: number, runtime: Runtime): Promise<Ending> {
+  if (!(await sameProcess(o, btime, runtime))) return 'gone';
   const term = await signal(o.pid, 'SIGTERM', runtime);
   if (term !== undefined) return term;
   for (let waited = 0; waited < GRACE_MS; waited += POLL_MS) {
     await runtime.sleep(POLL_MS);
-    if (!(await sameProcess(o, runtime))) return 'ended';
+    if (!(await sameProcess(o, btime, runtime))) return 'ended';
   }
-  if (!(await sameProcess(o, runtime))) return 'ended';
+  if (!(await sameProcess(o, btime, runtime))) return 'ended';
   const kill = await signal(o.pid, 'SIGKILL', runtime);
   return kill ?? 'ended';
 }
@@ -91,19 +93,14 @@ async function signal(pid: number, sig: 'SIGTERM' | 'SIGKILL', runtime: Runtime)
  * Is the process behind this pid still the session we listed: alive (not a
  * zombie), started at the same second, same owner, same daemon?
  */
-async function sameProcess(o: Observation, runtime: Runtime): Promise<boolean> {
+async function sameProcess(o: Observation, btime: number, runtime: Runtime): Promise<boolean> {
   try {
-    const [stat, status, procStat] = await Promise.all([
-      runtime.readFile(`/proc/${o.pid}/stat`),
-      runtime.readFile(`/proc/${o.pid}/status`),
-      runtime.readFile('/proc/stat'),
-    ]);
+    const [stat, status] = await Promise.all([runtime.readFile(`/proc/${o.pid}/stat`), runtime.readFile(`/proc/${o.pid}/status`)]);
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (fields[0] === 'Z' || comm !== o.daemon) return false;
     const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
     if (o.uid !== undefined && uid !== String(o.uid)) return false;
-    const btime = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
     const started = btime + Number(fields[19]) / 100;
     return o.startedAt === undefined || Math.floor(started) === Math.floor(o.startedAt / 1000);
   } catch {

@@ -102,9 +102,18 @@ describe('--input=json (uapi, cpapi2)', () => {
     const code = await run('uapi', rt);
     return { code, out: rt.out, err: rt.err };
   }
-  it('takes the function arguments as a JSON object on stdin', async () => {
-    const { code } = await uapi('{"a": "x", "n": 3, "yes": true, "list": ["p", "q"]}');
+  it('takes the function arguments as a JSON object on stdin: numbers, booleans as 1/0, arrays as repeated keys', async () => {
+    const { code, out } = await uapi('{"api.columns_1": ["pid", "status"], "api.sort_column": "pid", "api.sort_method": "numeric", "api.sort_reverse": true, "api.paginate_size": 2, "unknown": null}');
     expect(code).toBe(0);
+    expect(JSON.parse(out).result.data).toEqual([
+      { pid: 25848, status: 'UL' },
+      { pid: 25832, status: 'IDLE' },
+    ]);
+  });
+
+  it('key=value words on the command line win over the JSON', async () => {
+    const { out } = await uapi('{"api.columns_1": "status"}', ['api.columns_1=pid', 'api.paginate_size=1']);
+    expect(JSON.parse(out).result.data).toEqual([{ pid: 24393 }]);
   });
   it.each([
     ['not json', /^uapi: --input=json: standard input is not JSON/],
