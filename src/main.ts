@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { access, readdir, readFile, readlink } from 'node:fs/promises';
 import type { Dialect } from './cli/invocation.js';
 import { run } from './run.js';
@@ -32,6 +32,10 @@ function nodeRuntime(): Runtime {
     readFileNow: (path) => readFileSync(path, 'utf8'),
     readDirNow: (path) => readdirSync(path),
     readLinkNow: (path) => readlinkSync(path),
+    statNow: (path) => {
+      const { dev, ino, uid, mode } = statSync(path);
+      return { dev, ino, uid, mode };
+    },
     readLink: (path) => readlink(path),
     readStdin: async () => {
       const chunks: Buffer[] = [];

@@ -18,6 +18,16 @@ export interface ExecOptions {
   env: Record<string, string>;
 }
 
+/** What stat(2) says of a file, for the trust checks. */
+export interface FileFacts {
+  readonly dev: number;
+  readonly ino: number;
+  /** owner uid */
+  readonly uid: number;
+  /** st_mode: type and permission bits */
+  readonly mode: number;
+}
+
 export interface TextSink {
   write(text: string): void;
 }
@@ -44,6 +54,11 @@ export interface Runtime {
   readFileNow(path: string): string;
   readDirNow(path: string): string[];
   readLinkNow(path: string): string;
+  /**
+   * stat(2), following links (`/proc/PID/exe` gives the running program's
+   * file): what the trust checks need. Throws the usual Node errors.
+   */
+  statNow(path: string): FileFacts;
   /** the names in a directory; rejects with the usual Node errors */
   readDir(path: string): Promise<string[]>;
   /** the target of a symbolic link; rejects with the usual Node errors */

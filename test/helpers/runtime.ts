@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import type { ExecOptions, ExecResult, Runtime } from '../../src/runtime.js';
+import type { ExecOptions, ExecResult, FileFacts, Runtime } from '../../src/runtime.js';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -22,6 +22,12 @@ export interface TestRuntimeOptions {
   files?: Record<string, string>;
   /** path -> symbolic link target (a /proc capture's fd links) */
   links?: Record<string, string>;
+  /**
+   * path -> what stat(2) says. A /proc/PID/exe not given here is, where the
+   * fake /proc has that pid, the root-owned daemon its comm names
+   * (`/usr/sbin/<comm>`, mode 0755): a real daemon's process.
+   */
+  stats?: Record<string, FileFacts>;
   /** absolute path -> program */
   programs?: Record<string, FakeProgram>;
   /** what a signal does (default: nothing); throw an errno error to refuse */
@@ -103,9 +109,21 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       return [...names];
     },
     readLinkNow: (path) => {
+      const exe = /^\/proc\/(\d+)\/exe$/.exec(path);
+      const stat = exe === null ? undefined : files[`/proc/${exe[1]}/stat`];
+      if (stat !== undefined && options.links?.[path] === undefined) return `/usr/sbin/${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`;
       const target = options.links?.[path];
       if (target === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
       return target;
+    },
+    statNow: (path) => {
+      const given = options.stats?.[path];
+      if (given !== undefined) return given;
+      const exe = /^\/proc\/(\d+)\/exe$/.exec(path);
+      const stat = exe === null ? undefined : files[`/proc/${exe[1]}/stat`];
+      if (stat !== undefined) return daemonFile(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+      if (path in files) return { dev: 1, ino: 1 + Object.keys(files).indexOf(path), uid: 0, mode: 0o100644 };
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     },
     readStdin: async () => options.stdin ?? '',
     kill: async (pid, signal) => {
@@ -116,6 +134,11 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     isExecutable: async (path) => path in programs,
   };
   return runtime;
+}
+
+/** The program file of a real daemon: root's, 0755, one inode per program. */
+export function daemonFile(program: string): FileFacts {
+  return { dev: 2049, ino: 900_000 + [...program].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 100_000, 7), uid: 0, mode: 0o100755 };
 }
 
 /** The boot time the fake /proc trees below claim. */
