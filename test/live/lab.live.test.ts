@@ -19,6 +19,10 @@
  * (see lab-capture.ts). FTPSESSIONS_LAB_DAEMONS=proftpd,vsftpd runs only those;
  * FTPSESSIONS_LAB_NETNS=0 keeps everything in the host network namespace (still
  * loopback only); FTPSESSIONS_LAB_CLI=DIR tests DIR/bin + DIR/dist instead of this tree's.
+ *
+ * The commands run from a world-readable copy of the build (test/helpers/
+ * public-copy.ts), not from the checkout: the accounts must be able to read
+ * them wherever the checkout sits (under /root, say).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -29,11 +33,14 @@ import { aliveSame, netnsExists, procStat } from './lab-proc.js';
 import { collectorsFor, describePid, loginProblem, rowProblems, unknownFields, type Caller, type Collector } from './lab-expect.js';
 import { captureFixtures, captureTarget } from './lab-capture.js';
 import { ROOT } from './lab.js';
+import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
 
 // FTPSESSIONS_LAB_CLI=DIR tests the build in DIR/bin + DIR/dist instead (e.g. a snapshot while the tree is rebuilt)
 const CLI_ROOT = process.env.FTPSESSIONS_LAB_CLI ? path.resolve(process.env.FTPSESSIONS_LAB_CLI) : ROOT;
-const UAPI = path.join(CLI_ROOT, 'bin', 'uapi.js');
-const CPAPI2 = path.join(CLI_ROOT, 'bin', 'cpapi2.js');
+// ... copied where every account can read it (set in the first beforeAll)
+let cliCopy: PublicCopy | undefined;
+let UAPI = '';
+let CPAPI2 = '';
 const ALL: DaemonId[] = ['pure-ftpd', 'proftpd', 'vsftpd', 'vsftpd-notitle'];
 const wanted = process.env.FTPSESSIONS_LAB_DAEMONS?.split(',').filter(Boolean) as DaemonId[] | undefined;
 const DAEMONS = ALL.filter((d) => !wanted || wanted.includes(d));
@@ -76,7 +83,7 @@ async function cli(bin: string, args: string[], as?: Account, tz?: string): Prom
   const [cmd, argv] = as
     ? ['setpriv', ['--reuid', String(as.uid), '--regid', String(as.gid), '--init-groups', '--', process.execPath, bin, ...args]]
     : [process.execPath, [bin, ...args]];
-  const r = await execa(cmd, argv, { reject: false, timeout: 20_000, cwd: ROOT, env, extendEnv: false });
+  const r = await execa(cmd, argv, { reject: false, timeout: 20_000, cwd: cliCopy?.dir ?? '/', env, extendEnv: false });
   const stdout = String(r.stdout ?? '');
   const stderr = String(r.stderr ?? '');
   const shown = `${as ? `[as ${as.name}] ` : ''}${tz ? `TZ=${tz} ` : ''}${path.basename(bin)} ${args.join(' ')}`;
@@ -131,12 +138,21 @@ const timings: string[] = [];
 describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the built CLI', () => {
   beforeAll(async () => {
     const t0 = Date.now();
+    cliCopy = await publicCopy(CLI_ROOT);
+    UAPI = cliCopy.bin('uapi');
+    CPAPI2 = cliCopy.bin('cpapi2');
+    log(`the built commands of ${CLI_ROOT} copied to ${cliCopy.dir} for the accounts`);
     // FTPSESSIONS_LAB_NETNS=0: run in the host namespace even where a namespace of our own is possible
     world = await openWorld({ log, hostNamespace: process.env.FTPSESSIONS_LAB_NETNS === '0' });
     timings.push(`world (accounts, files, namespace) ${Date.now() - t0} ms`);
   }, 300_000);
 
   afterAll(async () => {
+    if (cliCopy) {
+      const { dir } = cliCopy;
+      await cliCopy.remove();
+      expect(existsSync(dir), `${dir} left after the lab`).toBe(false);
+    }
     if (!world) return;
     const ns = world.netns;
     await world.close();
@@ -147,12 +163,18 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
     if (ns) expect(netnsExists(ns), `network namespace ${ns} left`).toBe(false);
   }, 60_000);
 
-  it('the built CLI is readable by the accounts (every directory above it traversable)', async () => {
+  it('the built CLI is readable by the accounts (every directory above it traversable), and not theirs to change', async () => {
     const { alice, anon } = world!.accounts;
+    const copy = cliCopy!;
+    const as = (acc: Account, ...test: string[]) =>
+      execa('setpriv', ['--reuid', String(acc.uid), '--regid', String(acc.gid), '--init-groups', '--', 'test', ...test], { reject: false });
     for (const acc of [alice, anon]) {
-      for (const f of [UAPI, CPAPI2, path.join(CLI_ROOT, 'package.json')]) {
-        const r = await execa('setpriv', ['--reuid', String(acc.uid), '--regid', String(acc.gid), '--init-groups', '--', 'test', '-r', f], { reject: false });
-        expect(r.exitCode, `${f} must be readable by ${acc.name}`).toBe(0);
+      for (const f of [UAPI, CPAPI2, path.join(copy.dir, 'dist', 'main.js'), path.join(copy.dir, 'package.json')]) {
+        expect((await as(acc, '-r', f)).exitCode, `${f} must be readable by ${acc.name}`).toBe(0);
+        expect((await as(acc, '-w', f)).exitCode, `${f} must not be writable by ${acc.name}`).not.toBe(0);
+      }
+      for (const d of [copy.dir, path.join(copy.dir, 'bin'), path.join(copy.dir, 'dist')]) {
+        expect((await as(acc, '-w', d)).exitCode, `${d} must not be writable by ${acc.name}`).not.toBe(0);
       }
     }
   });
