@@ -7,12 +7,16 @@
  *   1  the API function failed: a failure envelope was printed on stdout
  *   2  usage error: one line on stderr plus a pointer to --help
  *  70  internal error (a bug): one line on stderr, the stack only with --debug
+ *  74  the output could not be written (EX_IOERR: a full disk, an I/O error):
+ *      one line on stderr when stderr can still be written. A reader that
+ *      went away (EPIPE on stdout or stderr, `| head`) is not an error: 0.
  */
 export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
   internal: 70,
+  ioError: 74,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -14,21 +14,30 @@ export function decodeFormComponent(text: string): string {
   });
 }
 
+/**
+ * The words -> arguments, in an object without a prototype (`__proto__` and
+ * `constructor` arrive as data). Linear: each key remembers the first suffix
+ * it has not tried yet, so 20,000 repeats of one key do not rescan key-0,
+ * key-1, ... from the start each time. Every suffix below it is taken, and
+ * names are never removed, so the name found is the one a rescan from 0
+ * would find.
+ */
 export function parseFormArgs(words: readonly string[]): Record<string, string> {
   const args: Record<string, string> = Object.create(null);
+  const nextSuffix = new Map<string, number>();
   for (const word of words) {
     const eq = word.indexOf('=');
     const key = decodeFormComponent(eq === -1 ? word : word.slice(0, eq));
     const value = eq === -1 ? '' : decodeFormComponent(word.slice(eq + 1));
-    args[availableName(args, key)] = value;
+    args[availableName(args, nextSuffix, key)] = value;
   }
   return args;
 }
 
-function availableName(args: Record<string, string>, key: string): string {
+function availableName(args: Record<string, string>, nextSuffix: Map<string, number>, key: string): string {
   if (!(key in args)) return key;
-  for (let i = 0; ; i++) {
-    const name = `${key}-${i}`;
-    if (!(name in args)) return name;
-  }
+  let i = nextSuffix.get(key) ?? 0;
+  while (`${key}-${i}` in args) i++;
+  nextSuffix.set(key, i + 1);
+  return `${key}-${i}`;
 }

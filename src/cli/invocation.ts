@@ -29,6 +29,15 @@ export interface Invocation {
   readonly proftpdScoreboard: string | undefined;
   /** where the server keeps its FTP accounts (options, else environment, else cPanel's paths) */
   readonly accountFiles: AccountFiles;
+  /**
+   * The path settings the caller chose, as written: `--proftpd-scoreboard`,
+   * `--ftp-passwd-dir`, `--userdomains`, `--pureftpd-passwd` when given as
+   * options, else `FTPSESSIONS_PROFTPD_SCOREBOARD`, `FTPSESSIONS_FTP_PASSWD_DIR`,
+   * `FTPSESSIONS_USERDOMAINS`, `FTPSESSIONS_PUREFTPD_PASSWD` when set (and not
+   * empty) in the environment; in that order, each at most once. Empty when
+   * every path is the default.
+   */
+  readonly overrides: readonly string[];
   /** undefined: decide from the environment and the terminal */
   readonly color: boolean | undefined;
   readonly debug: boolean;

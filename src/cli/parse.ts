@@ -105,7 +105,8 @@ export function parseArgv(
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return { kind: 'info', text: printed };
-      throw new UsageError(err.message.replace(/^error: /, ''));
+      // one line: commander puts its suggestion on a line of its own
+      throw new UsageError(err.message.replace(/^error: /, '').replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1'));
     }
     throw err;
   }
@@ -114,17 +115,29 @@ export function parseArgv(
   const [module, func, words] = actions
     ? ['admin', '', []]
     : (program.processedArgs as [string | undefined, string | undefined, string[]]);
-  if (module === undefined) throw new UsageError('missing Module and function (for example: Ftp ' + functionsOf(dialect)[0]?.func + ')');
-  if (func === undefined) throw new UsageError(`missing the function of module ${module}`);
+  const separate = separateValues(argv, program);
+  const tookOption = separate.find((s) => s.value.startsWith('-') && program.options.some((o) => isFlag(o, s.value.split('=')[0] as string)));
+  if (tookOption !== undefined) throw new UsageError(`${tookOption.option} needs a value: it took the option '${tookOption.value}'`);
+  const output = actions ? 'json' : oneOf(OUTPUT_FORMATS, opts.output ?? 'yaml', '--output', 'an output format', separate);
+  const collector = oneOf(COLLECTOR_CHOICES, opts.collector, '--collector', 'a collector', separate);
+  if (module === undefined || func === undefined) {
+    const last = separate.at(-1);
+    const hint = last === undefined ? '' : `; did ${last.option} miss its value? (it took '${last.value}')`;
+    if (module === undefined) throw new UsageError(`missing Module and function (for example: Ftp ${functionsOf(dialect)[0]?.func})${hint}`);
+    throw new UsageError(`missing the function of module ${module}${hint}`);
+  }
   const { inputs, argsFromStdin } = parseInputs(opts.input ?? [], !actions);
+  const overrides = PATH_SETTINGS.filter((s) => opts[s.key] !== undefined || nonEmpty(env[s.env]) !== undefined).map((s) =>
+    opts[s.key] !== undefined ? s.option : s.env,
+  );
 
   return {
     kind: 'call',
     dialect,
     program: name,
     user: opts.user,
-    output: actions ? 'json' : oneOf(OUTPUT_FORMATS, opts.output ?? 'yaml', '--output'),
-    collector: oneOf(COLLECTOR_CHOICES, opts.collector, '--collector') as CollectorChoice,
+    output,
+    collector: collector as CollectorChoice,
     inputs,
     proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
     accountFiles: {
@@ -132,6 +145,7 @@ export function parseArgv(
       userdomains: opts.userdomains ?? nonEmpty(env.FTPSESSIONS_USERDOMAINS) ?? DEFAULT_ACCOUNT_FILES.userdomains,
       pureftpdPasswd: opts.pureftpdPasswd ?? nonEmpty(env.FTPSESSIONS_PUREFTPD_PASSWD) ?? DEFAULT_ACCOUNT_FILES.pureftpdPasswd,
     },
+    overrides,
     color: opts.color,
     debug: opts.debug === true,
     module,
@@ -145,8 +159,49 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function oneOf<T extends string>(choices: readonly T[], value: string, option: string): T {
+/** The path settings a caller may override, by option or environment (Invocation.overrides). */
+const PATH_SETTINGS = [
+  { key: 'proftpdScoreboard', option: '--proftpd-scoreboard', env: 'FTPSESSIONS_PROFTPD_SCOREBOARD' },
+  { key: 'ftpPasswdDir', option: '--ftp-passwd-dir', env: 'FTPSESSIONS_FTP_PASSWD_DIR' },
+  { key: 'userdomains', option: '--userdomains', env: 'FTPSESSIONS_USERDOMAINS' },
+  { key: 'pureftpdPasswd', option: '--pureftpd-passwd', env: 'FTPSESSIONS_PUREFTPD_PASSWD' },
+] as const;
+
+/** An option whose value came as the next word (`--output json`, `-u bob`), as the user wrote it. */
+interface SeparateValue {
+  readonly option: string;
+  readonly value: string;
+}
+
+/**
+ * The options of argv that took the next word as their value, in order:
+ * where a value is missing (`--output Ftp list_sessions`), the option took
+ * the word meant for something else, and the error should say so.
+ */
+function separateValues(argv: readonly string[], program: Command): SeparateValue[] {
+  const found: SeparateValue[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') break;
+    const option = program.options.find((o) => isFlag(o, word));
+    if (option === undefined || !(option.required || option.optional)) continue;
+    const value = argv[i + 1];
+    if (value === undefined) break;
+    found.push({ option: word, value });
+    i++;
+  }
+  return found;
+}
+
+function isFlag(option: Option, word: string): boolean {
+  return option.long === word || option.short === word;
+}
+
+function oneOf<T extends string>(choices: readonly T[], value: string, option: string, what: string, separate: readonly SeparateValue[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
+  if (separate.some((s) => s.value === value && s.option === option)) {
+    throw new UsageError(`'${value}' is not ${what}; did ${option} miss its value? (${option} takes one of ${choices.join(', ')})`);
+  }
   throw new UsageError(`${option} must be one of ${choices.join(', ')}, not '${value}'`);
 }
 
@@ -243,5 +298,7 @@ function exitHelp(dialect: Dialect): string {
   0   success, including an empty list, --help and --version
   1   ${failed}
   2   usage error (one line on stderr)
-  70  internal error (one line on stderr; the stack with --debug)`;
+  70  internal error (one line on stderr; the stack with --debug)
+  74  the output could not be written (a full disk, an I/O error; one line on stderr);
+      a reader that went away (| head) is not an error`;
 }
