@@ -1,7 +1,7 @@
 // One esbuild ESM bundle with code splitting: the start-up path loads only
 // what it needs; collectors and renderers arrive as chunks on first use.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 /**
@@ -22,6 +22,7 @@ const lazyChildProcessForCommander = {
   },
 };
 
+const root = new URL('../', import.meta.url).pathname;
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/', import.meta.url).pathname;
 
@@ -45,6 +46,12 @@ const result = await build({
   logLevel: 'warning',
   plugins: [lazyChildProcessForCommander],
   write: false,
+  metafile: true,
+  absWorkingDir: root,
+}).catch((e) => {
+  // esbuild has printed each error with its place in the source: no stack on top
+  if (Array.isArray(e?.errors) && e.errors.length > 0) process.exit(1);
+  throw e;
 });
 // Only the chunks that call require() keep the banner: each createRequire costs start-up time.
 for (const file of result.outputFiles) {
@@ -53,3 +60,26 @@ for (const file of result.outputFiles) {
   await mkdir(dirname(file.path), { recursive: true });
   await writeFile(file.path, text);
 }
+
+/**
+ * The libraries are in the bundle, not installed beside it (package.json
+ * lists them as devDependencies): their licences travel with it, in
+ * dist/THIRD-PARTY-LICENSES.txt.
+ */
+const packageDirs = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (m) packageDirs.add(m[1]);
+}
+const notices = [];
+for (const dir of [...packageDirs].sort()) {
+  const meta = JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8'));
+  const licenceFile = (await readdir(join(root, dir))).find((f) => /^(licen[cs]e|copying)([-.][\w.-]*)?$/i.test(f));
+  if (licenceFile === undefined) throw new Error(`build: ${dir} (${meta.name}) ships no LICENSE file to carry into dist/`);
+  const text = (await readFile(join(root, dir, licenceFile), 'utf8')).trim();
+  notices.push(`${meta.name}@${meta.version} (${meta.license ?? 'see below'})\n\n${text}\n`);
+}
+await writeFile(
+  join(outdir, 'THIRD-PARTY-LICENSES.txt'),
+  `The libraries bundled into dist/ and their licences.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`,
+);
