@@ -5,11 +5,13 @@ import { dispatch } from './dispatch/dispatch.js';
 import { buildEnvelope } from './envelope/index.js';
 import { type Outcome, wantsPostprocess } from './envelope/types.js';
 import { ApiError, CliError, ExitCode, toCliError, UsageError } from './errors.js';
+import { describeIoError } from './collectors/program.js';
 import { colorLevel } from './render/color.js';
 import { loadRenderer } from './render/index.js';
+import type { RenderContext } from './render/types.js';
 import type { Runtime } from './runtime.js';
 
-const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', action: 'ftpsessions' };
+export const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', action: 'ftpsessions' };
 
 /**
  * The whole pipeline: argv (and stdin) -> Invocation -> handler -> sessions
@@ -18,6 +20,7 @@ const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', action:
  */
 export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
   const program = PROGRAM[dialect];
+  const say = (lines: readonly string[]) => writeLines(runtime, lines);
   let invocation: Invocation | undefined;
   try {
     const parsed = parseArgv(dialect, runtime.argv, runtime.env);
@@ -30,10 +33,18 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
     let outcome: Outcome;
     try {
       if (dialect === 'action') {
-        request = parseActionRequest(await runtime.readStdin());
+        const text = await runtime.readStdin().catch((err: unknown) => {
+          throw new ApiError('E_REQUEST_JSON', `The request cannot be read: standard input: ${describeIoError(err)}.`);
+        });
+        request = parseActionRequest(text);
         invocation = { ...invocation, module: request.api ?? 'admin', func: request.action };
       } else if (invocation.argsFromStdin) {
-        invocation = { ...invocation, args: { ...jsonArgs(await runtime.readStdin()), ...invocation.args } };
+        const text = await runtime.readStdin().catch((err: unknown) => {
+          throw new UsageError(`--input=json: standard input: ${describeIoError(err)}`);
+        });
+        // no prototype: `__proto__` and `constructor` are arguments like any other
+        const args = Object.assign(Object.create(null) as Record<string, string>, jsonArgs(text), invocation.args);
+        invocation = { ...invocation, args };
       }
       outcome = await call(invocation, runtime);
     } catch (err) {
@@ -47,19 +58,22 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
         : undefined;
     const envelope = buildEnvelope(invocation, outcome, { request, postprocess });
     const render = await loadRenderer(invocation.output);
-    const rendered = render(envelope, {
+    const context: RenderContext = {
       colorLevel: colorLevel(invocation.color, runtime.env, runtime.stdout.isTTY),
       program,
-    });
+      columns: runtime.stdout.columns,
+      unicode: unicodeLocale(runtime.env),
+    } as RenderContext;
+    const rendered = render(envelope, context);
     const stderr = [...rendered.stderr];
     if (invocation.output !== 'table' && !envelope.warningsInDocument) {
       stderr.push(...envelope.warnings.map((w) => `${program}: warning: ${w}`));
     }
     if (rendered.stdout !== '') runtime.stdout.write(rendered.stdout);
-    if (stderr.length > 0) runtime.stderr.write(`${stderr.join('\n')}\n`);
+    say(stderr);
     return envelope.error === undefined ? ExitCode.ok : ExitCode.failed;
   } catch (err) {
-    return report(toCliError(err), program, invocation?.debug === true, runtime);
+    return report(toCliError(err), program, invocation?.debug === true, say);
   }
 }
 
@@ -89,7 +103,7 @@ function jsonArgs(text: string): Record<string, string> {
     throw new UsageError(`--input=json: standard input is not JSON (${err instanceof SyntaxError ? err.message : String(err)})`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError('--input=json: standard input must hold one JSON object');
-  const args: Record<string, string> = {};
+  const args: Record<string, string> = Object.create(null);
   const scalar = (key: string, value: unknown): string => {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -109,15 +123,53 @@ function jsonArgs(text: string): Record<string, string> {
   return args;
 }
 
-function report(err: CliError, program: string, debug: boolean, runtime: Runtime): number {
+function report(err: CliError, program: string, debug: boolean, say: (lines: readonly string[]) => void): number {
   if (err instanceof UsageError) {
-    runtime.stderr.write(`${program}: ${err.message}\nTry '${program} --help' for more information.\n`);
+    say([`${program}: ${err.message}`, `Try '${program} --help' for more information.`]);
   } else {
-    const detail = debug && err.cause instanceof Error && err.cause.stack ? `\n${err.cause.stack}` : '';
+    const detail = debug && err.cause instanceof Error && err.cause.stack ? err.cause.stack.split('\n') : [];
     const hint = debug ? '' : ' (run with --debug for details)';
-    runtime.stderr.write(`${program}: internal error: ${oneLine(err.message)}${hint}${detail}\n`);
+    say([`${program}: internal error: ${oneLine(err.message)}${hint}`, ...detail]);
   }
   return err.exitCode;
+}
+
+/**
+ * The one way to stderr: each line made safe for a terminal, a newline after
+ * each. Messages carry arguments, file names and process titles, and none of
+ * them may drive the terminal.
+ */
+function writeLines(runtime: Runtime, lines: readonly string[]): void {
+  if (lines.length > 0) runtime.stderr.write(lines.map((line) => `${terminalSafe(line)}\n`).join(''));
+}
+
+/**
+ * What could act on a terminal, shown escaped instead: C0 and C1 controls
+ * and DEL (`\x1b`: an OSC 52 clipboard write, a screen clear), the bidi
+ * controls (`\u202e`: text shown in another order than it is) and the line
+ * and paragraph separators. A newline in a line is shown as `\n`: only the
+ * writer ends lines.
+ */
+export function terminalSafe(line: string): string {
+  return line.replace(UNSAFE, escapeChar);
+}
+
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Whether the terminal's character set is UTF-8, as the C library decides
+ * it: the first of LC_ALL, LC_CTYPE and LANG that is set and not empty; no
+ * locale is the C locale, ASCII.
+ */
+export function unicodeLocale(env: Readonly<Record<string, string | undefined>>): boolean {
+  const locale = [env.LC_ALL, env.LC_CTYPE, env.LANG].find((v) => v !== undefined && v !== '');
+  return locale !== undefined && /utf-?8/i.test(locale);
 }
 
 function oneLine(text: string): string {

@@ -28,8 +28,45 @@ export interface FileFacts {
   readonly mode: number;
 }
 
+/**
+ * Where output goes. write() hands the text over and returns at once; a
+ * failure to write (a full disk, a reader gone away) is src/main.ts's to
+ * report once the pipeline is done, not the caller's.
+ */
 export interface TextSink {
   write(text: string): void;
+}
+
+/** The most readFile and readStdin read: 64 MiB (a 10,000-session capture is about 6 MiB). */
+export const READ_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why readFile or readStdin refused what they found (its message reads after
+ * the path: `/tmp/f: is a FIFO, not a file`):
+ *   E_NOT_FILE   a directory, FIFO, socket or device where a file is expected
+ *   E_TOO_LARGE  more than READ_LIMIT_BYTES
+ *   E_NOT_TEXT   not UTF-8, or NUL bytes in it
+ */
+export class ReadRefused extends Error {
+  readonly code: 'E_NOT_FILE' | 'E_TOO_LARGE' | 'E_NOT_TEXT';
+  constructor(code: ReadRefused['code'], message: string) {
+    super(message);
+    this.name = 'ReadRefused';
+    this.code = code;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes read whole -> text, or ReadRefused: the check readFile and readStdin share (and the tests' fake). */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes.length > READ_LIMIT_BYTES) throw new ReadRefused('E_TOO_LARGE', `is larger than ${READ_LIMIT_BYTES / 2 ** 20} MiB, the most read from one input`);
+  if (bytes.indexOf(0) !== -1) throw new ReadRefused('E_NOT_TEXT', 'holds NUL bytes: not text');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ReadRefused('E_NOT_TEXT', 'is not UTF-8 text');
+  }
 }
 
 export interface Runtime {
@@ -38,13 +75,23 @@ export interface Runtime {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** effective uid of the caller */
   readonly uid: number;
-  readonly stdout: TextSink & { readonly isTTY: boolean };
+  /**
+   * columns: the terminal's width when stdout is one (80 when it does not
+   * say); undefined when stdout is not a terminal
+   */
+  readonly stdout: TextSink & { readonly isTTY: boolean; readonly columns?: number | undefined };
   readonly stderr: TextSink;
   /** milliseconds since the epoch */
   now(): number;
   /** run a program by absolute path with an argv array; never a shell */
   exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
-  /** read a whole file as UTF-8; rejects with the usual Node errors */
+  /**
+   * Read a whole file as UTF-8 text, without blocking on what is not a file:
+   * rejects with ReadRefused (a directory, FIFO, socket or device; more than
+   * READ_LIMIT_BYTES; not UTF-8 or NUL bytes in it) or the usual Node
+   * errors (ENOENT, EACCES, ...). A file that says it is empty (/proc) is
+   * read to its end.
+   */
   readFile(path: string): Promise<string>;
   /**
    * The same three reads, synchronous: for /proc, where thousands of tiny
@@ -63,7 +110,7 @@ export interface Runtime {
   readDir(path: string): Promise<string[]>;
   /** the target of a symbolic link; rejects with the usual Node errors */
   readLink(path: string): Promise<string>;
-  /** read all of standard input as UTF-8 */
+  /** read all of standard input as UTF-8 text: as readFile, at most READ_LIMIT_BYTES */
   readStdin(): Promise<string>;
   /** send a signal; rejects with the errno error (ESRCH: no such process, EPERM: not ours) */
   kill(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;

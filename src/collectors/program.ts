@@ -1,5 +1,5 @@
 import { CollectorError } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import { ReadRefused, type Runtime } from '../runtime.js';
 import type { Live, LiveContext } from './types.js';
 
 /** A program a source runs: absolute paths tried in order, an argv array, never a shell. */
@@ -55,14 +55,30 @@ export async function readCapture(id: string, path: string, runtime: Runtime): P
   }
 }
 
+/**
+ * Why a read failed, in words that read after the path (`/tmp/f: is a FIFO,
+ * not a file`): Runtime.readFile's own refusals say it themselves, the
+ * usual errno codes are put in words, anything else is its code.
+ */
 export function describeIoError(err: unknown): string {
+  if (err instanceof ReadRefused) return err.message;
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file';
-  if (e.code === 'EACCES') return 'permission denied';
-  if (e.code === 'EISDIR') return 'is a directory';
-  if (e.code === 'ENOTDIR') return 'not a directory';
+  if (e.code !== undefined && IO_WORDS[e.code] !== undefined) return IO_WORDS[e.code] as string;
   return e.code ?? (err instanceof Error ? err.message : String(err));
 }
+
+const IO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'not a directory',
+  ENXIO: 'is a socket or a device, not a file',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+};
 
 function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim() !== '') ?? '').trim().slice(0, 200);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import type { ExecOptions, ExecResult, FileFacts, Runtime } from '../../src/runtime.js';
+import { decodeText, type ExecOptions, type ExecResult, type FileFacts, ReadRefused, type Runtime } from '../../src/runtime.js';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -18,8 +18,15 @@ export interface TestRuntimeOptions {
   now?: number;
   env?: Record<string, string>;
   isTTY?: boolean;
+  /** the terminal's width (only on a terminal; the real runtime says 80 when the terminal does not) */
+  columns?: number;
   /** path -> contents; /etc/passwd defaults to a small user database */
   files?: Record<string, string>;
+  /**
+   * path -> what is there instead of a file: readFile refuses it as the real
+   * runtime does (`is a FIFO, not a file`)
+   */
+  notFiles?: Record<string, 'a directory' | 'a FIFO' | 'a socket' | 'a character device' | 'a block device'>;
   /** path -> symbolic link target (a /proc capture's fd links) */
   links?: Record<string, string>;
   /**
@@ -75,6 +82,7 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     files,
     stdout: {
       isTTY: options.isTTY ?? false,
+      columns: options.isTTY === true ? (options.columns ?? 80) : undefined,
       write: (text) => {
         runtime.out += text;
       },
@@ -91,7 +99,12 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       if (program === undefined) return { exitCode: null, stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT' };
       return typeof program === 'function' ? program(args, execOptions) : program;
     },
-    readFile: async (path) => runtime.readFileNow(path),
+    // as the real one: what is not a file is refused, the text checked (size, NUL, UTF-8)
+    readFile: async (path) => {
+      const what = options.notFiles?.[path];
+      if (what !== undefined) throw new ReadRefused('E_NOT_FILE', `is ${what}, not a file`);
+      return decodeText(Buffer.from(runtime.readFileNow(path)));
+    },
     readDir: async (path) => runtime.readDirNow(path),
     readLink: async (path) => runtime.readLinkNow(path),
     readFileNow: (path) => {
@@ -125,7 +138,7 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       if (path in files) return { dev: 1, ino: 1 + Object.keys(files).indexOf(path), uid: 0, mode: 0o100644 };
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     },
-    readStdin: async () => options.stdin ?? '',
+    readStdin: async () => decodeText(Buffer.from(options.stdin ?? '')),
     kill: async (pid, signal) => {
       runtime.signals.push([pid, signal]);
       options.kill?.(pid, signal, files);
@@ -171,7 +184,7 @@ export function diskRuntime(options: Partial<TestRuntimeOptions> & { argv?: stri
   const rt = createTestRuntime({ argv: [], ...options });
   const fallback = { ...rt };
   const onDisk = (p: string) => p.startsWith(FIXTURES) || p.startsWith('/tmp/');
-  rt.readFile = (p) => (onDisk(p) ? readFile(p, 'utf8') : fallback.readFile(p));
+  rt.readFile = (p) => (onDisk(p) ? readFile(p).then(decodeText) : fallback.readFile(p));
   rt.readDir = (p) => (onDisk(p) ? readdir(p) : fallback.readDir(p));
   rt.readLink = (p) => (onDisk(p) ? readlink(p) : fallback.readLink(p));
   rt.readFileNow = (p) => (onDisk(p) ? readFileSync(p, 'utf8') : fallback.readFileNow(p));
