@@ -2,6 +2,7 @@ import type { CollectorChoice, SourceId } from '../cli/invocation.js';
 import { CollectorError } from '../errors.js';
 import { type Daemon, mergeObservations, type Observation } from '../model/observation.js';
 import type { Runtime } from '../runtime.js';
+import { ProcessVetter, scoreboardOf } from './trust.js';
 import type { CollectSettings, Collection, Hints, Source } from './types.js';
 
 /**
@@ -44,6 +45,28 @@ export async function collect(
   { baseOnly = false }: { baseOnly?: boolean } = {},
 ): Promise<Collection> {
   const plan = baseOnly ? { ...PLANS[choice], extras: [] } : PLANS[choice];
+  // As root on the live system, a session is only a process the kernel says
+  // is a real daemon's (trust.ts); a replay is the data its caller chose.
+  // Anyone else sees only their own uid's processes, so their look-alikes
+  // harm no one (TRUST.md).
+  const vetter = inputs.size === 0 && runtime.uid === 0 ? new ProcessVetter(runtime) : undefined;
+  const masters = new Map<number, number>();
+  const vetted = (observations: Observation[]): Observation[] => {
+    if (vetter === undefined || observations.length === 0) return observations;
+    try {
+      runtime.readFileNow('/proc/stat');
+    } catch {
+      throw new CollectorError(
+        'E_COLLECTOR_UNAVAILABLE',
+        'as root, each session is checked in /proc (its program and the daemon it descends from), and /proc cannot be read here',
+      );
+    }
+    return observations.filter((o) => {
+      const verdict = vetter.vet(o.pid, o.daemon);
+      if ('master' in verdict) masters.set(o.pid, verdict.master);
+      return 'master' in verdict;
+    });
+  };
   const running = new Set<Daemon>();
   const unused = new Map<SourceId, { serves: Daemon | undefined; reason: string }>();
   const warnings: string[] = [];
@@ -57,11 +80,12 @@ export async function collect(
       unused.set(id, { serves: SOURCES[id].serves, reason: outcome.reason });
       continue;
     }
-    merged = outcome.observations;
+    merged = vetted(outcome.observations);
     for (const d of outcome.running) running.add(d);
     used.push(id);
     warnings.push(...outcome.warnings);
-    Object.assign(hints, outcome.hints);
+    // what the base source saw of the daemons' files counts only from a vetted master
+    if (vetter !== undefined) Object.assign(hints, masterHints(merged, masters, runtime));
     // the other bases see the same processes: one is enough
     for (const other of plan.base) if (other !== id) unused.delete(other);
     break;
@@ -89,7 +113,8 @@ export async function collect(
     used.push(id);
     if (base === undefined) for (const d of outcome.running) running.add(d);
     warnings.push(...outcome.warnings);
-    merged = merged === undefined ? outcome.observations : mergeObservations(merged, outcome.observations, DAEMON_LIST_KNOWS);
+    // a daemon's list adds nothing but facts about the base's (vetted) processes
+    merged = merged === undefined ? vetted(outcome.observations) : mergeObservations(merged, outcome.observations, DAEMON_LIST_KNOWS);
   }
 
   if (merged === undefined) {
@@ -99,6 +124,24 @@ export async function collect(
     );
   }
   return { observations: merged, used, unused, running, warnings };
+}
+
+/**
+ * The scoreboard ftpwho should read: the one a vetted ProFTPD master holds
+ * open (root's, or the daemon user's, writable by no one else). Never one an
+ * unprivileged process names, whatever it calls itself.
+ */
+function masterHints(observations: readonly Observation[], masters: ReadonlyMap<number, number>, runtime: Runtime): Hints {
+  const proftpdMasters = new Set<number>();
+  for (const o of observations) if (o.daemon === 'proftpd') proftpdMasters.add(masters.get(o.pid) as number);
+  // the daemon's own user: the uid its vetted not-yet-logged-in children run as
+  const owners = [0];
+  for (const o of observations) if (o.daemon === 'proftpd' && !o.loggedIn && o.uid !== undefined) owners.push(o.uid);
+  for (const master of proftpdMasters) {
+    const board = scoreboardOf(master, runtime, owners);
+    if (board !== undefined) return { proftpdScoreboard: board };
+  }
+  return {};
 }
 
 /**

@@ -1,8 +1,8 @@
 import { collect } from '../collectors/index.js';
 import { ApiError } from '../errors.js';
-import { loadScope, resolveAccount } from '../model/accounts.js';
+import { ProcessVetter } from '../collectors/trust.js';
+import { loadScope, refuseOverrides, resolveAccount } from '../model/accounts.js';
 import type { Observation } from '../model/observation.js';
-import { belongsTo } from '../model/scope.js';
 import type { Runtime } from '../runtime.js';
 import type { FunctionHandler } from './types.js';
 
@@ -27,53 +27,64 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
   if (invocation.inputs.size > 0) {
     throw new ApiError('E_BAD_ARGUMENT', 'kill_session acts on the live server: it cannot replay --input captures.');
   }
-  const login = invocation.args.login === undefined || invocation.args.login === '' ? 'all' : invocation.args.login;
+  const login = invocation.args.login ?? 'all';
   if (login !== 'all' && !/^[1-9]\d{0,9}$/.test(login)) {
     throw new ApiError('E_BAD_ARGUMENT', `login must be the pid of one of your sessions, or all, not “${login}”.`);
   }
 
+  refuseOverrides(invocation.overrides, runtime);
   const account = await resolveAccount(invocation.user, runtime);
   const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid }, runtime);
-  const scope = await loadScope(account, invocation.accountFiles, runtime);
-  const mine = collection.observations.filter((o) => belongsTo(scope, o));
+  const { scope } = await loadScope(account, invocation.accountFiles, collection.observations, runtime);
+  const mine = collection.observations.filter(scope);
   const targets = login === 'all' ? mine : mine.filter((o) => o.pid === Number(login));
   if (login !== 'all' && targets.length === 0) {
     throw new ApiError('E_NOT_YOURS', `The session “${login}” is not one of your FTP sessions.`);
   }
 
-  // boot time, for the start times of the re-checks: read once, not before every signal
+  // Each target's identity: its start time in clock ticks, read now and
+  // checked against the listing's start time (to the second where a process
+  // source gave it; within the daemon list's rounding otherwise), then
+  // compared exactly before each signal.
   const btime = Number(/^btime (\d+)$/m.exec(await runtime.readFile('/proc/stat').catch(() => ''))?.[1] ?? Number.NaN);
   const ended: number[] = [];
   const failures: string[] = [];
+  const gone: number[] = [];
   await Promise.all(
     targets.map(async (o) => {
-      const result = await end(o, btime, runtime);
+      const facts = new ProcessVetter(runtime).readNow(o.pid);
+      const started = facts === undefined ? Number.NaN : (btime * 100 + facts.startTicks) * 10;
+      const listed = o.startedAt ?? Number.NaN;
+      const result = facts !== undefined && Math.abs(started - listed) < 2_000 ? await end(o, facts.startTicks, runtime) : 'gone';
       if (result === 'ended') ended.push(o.pid);
-      else if (result !== 'gone') failures.push(`${o.pid}: ${result}`);
+      else if (result === 'gone') gone.push(o.pid);
+      else failures.push(`${o.pid}: ${result}`);
     }),
   );
   if (failures.length > 0 && ended.length === 0) {
     throw new ApiError('E_KILL_FAILED', `The session${failures.length === 1 ? '' : 's'} could not be ended: ${failures.join('; ')}`);
   }
   ended.sort((a, b) => a - b);
-  return {
-    data: { kind: 'object', value: { login, ended } },
-    warnings: failures.length === 0 ? [] : [`not ended: ${failures.join('; ')}`],
-  };
+  gone.sort((a, b) => a - b);
+  const warnings = failures.length === 0 ? [] : [`not ended: ${failures.join('; ')}`];
+  if (gone.length > 0) {
+    warnings.push(`not signalled: ${gone.join(', ')} (no longer the session listed: it ended meanwhile, or its pid is another process now)`);
+  }
+  return { data: { kind: 'object', value: { login, ended } }, warnings };
 };
 
 type Ending = 'ended' | 'gone' | string;
 
 /** TERM, wait for the grace period, then KILL; the identity is checked before each signal. */
-async function end(o: Observation, btime: number, runtime: Runtime): Promise<Ending> {
-  if (!(await sameProcess(o, btime, runtime))) return 'gone';
+async function end(o: Observation, startTicks: number, runtime: Runtime): Promise<Ending> {
+  if (!sameProcess(o, startTicks, runtime)) return 'gone';
   const term = await signal(o.pid, 'SIGTERM', runtime);
   if (term !== undefined) return term;
   for (let waited = 0; waited < GRACE_MS; waited += POLL_MS) {
     await runtime.sleep(POLL_MS);
-    if (!(await sameProcess(o, btime, runtime))) return 'ended';
+    if (!sameProcess(o, startTicks, runtime)) return 'ended';
   }
-  if (!(await sameProcess(o, btime, runtime))) return 'ended';
+  if (!sameProcess(o, startTicks, runtime)) return 'ended';
   const kill = await signal(o.pid, 'SIGKILL', runtime);
   return kill ?? 'ended';
 }
@@ -91,19 +102,16 @@ async function signal(pid: number, sig: 'SIGTERM' | 'SIGKILL', runtime: Runtime)
 
 /**
  * Is the process behind this pid still the session we listed: alive (not a
- * zombie), started at the same second, same owner, same daemon?
+ * zombie), started at the same clock tick, running as the same uid (the
+ * caller's, for anyone but root) and, as root, still a real daemon's session
+ * process by the listing's rules (collectors/trust.ts)?
  */
-async function sameProcess(o: Observation, btime: number, runtime: Runtime): Promise<boolean> {
-  try {
-    const [stat, status] = await Promise.all([runtime.readFile(`/proc/${o.pid}/stat`), runtime.readFile(`/proc/${o.pid}/status`)]);
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' || comm !== o.daemon) return false;
-    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
-    if (o.uid !== undefined && uid !== String(o.uid)) return false;
-    const started = btime + Number(fields[19]) / 100;
-    return o.startedAt === undefined || Math.floor(started) === Math.floor(o.startedAt / 1000);
-  } catch {
-    return false;
-  }
+function sameProcess(o: Observation, startTicks: number, runtime: Runtime): boolean {
+  // fresh facts every time: nothing read before may be believed now
+  const vetter = new ProcessVetter(runtime);
+  const facts = vetter.readNow(o.pid);
+  if (facts === undefined || facts.state === 'Z' || facts.startTicks !== startTicks) return false;
+  if (o.uid !== undefined && facts.uid !== o.uid) return false;
+  if (runtime.uid !== 0) return facts.uid === runtime.uid;
+  return 'master' in vetter.vet(o.pid, o.daemon, facts);
 }

@@ -1,9 +1,8 @@
 import { collect } from '../collectors/index.js';
 import type { Collection } from '../collectors/types.js';
-import { loadScope, resolveAccount } from '../model/accounts.js';
+import { loadScope, refuseOverrides, resolveAccount } from '../model/accounts.js';
 import { normalise } from '../model/normalise.js';
 import type { Observation } from '../model/observation.js';
-import { belongsTo } from '../model/scope.js';
 import type { FunctionHandler } from './types.js';
 
 /**
@@ -11,6 +10,7 @@ import type { FunctionHandler } from './types.js';
  * FTP sessions. It takes no arguments; unknown ones are ignored, as cPanel does.
  */
 export const listSessions: FunctionHandler = async (invocation, runtime) => {
+  refuseOverrides(invocation.overrides, runtime);
   const account = await resolveAccount(invocation.user, runtime);
   const collection = await collect(
     invocation.collector,
@@ -18,10 +18,13 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
     { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid },
     runtime,
   );
-  const scope = await loadScope(account, invocation.accountFiles, runtime);
-  const mine = collection.observations.filter((o) => belongsTo(scope, o));
+  const { scope, warnings: fileWarnings } = await loadScope(account, invocation.accountFiles, collection.observations, runtime);
+  const mine = collection.observations.filter(scope);
   const { sessions, warnings } = normalise(mine, account);
-  return { data: { kind: 'sessions', sessions }, warnings: [...collection.warnings, ...gaps(mine, collection), ...warnings] };
+  return {
+    data: { kind: 'sessions', sessions },
+    warnings: [...collection.warnings, ...fileWarnings, ...gaps(mine, collection), ...warnings],
+  };
 };
 
 /**

@@ -1,6 +1,8 @@
 import { ApiError, UsageError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import type { Account, LoginOwner, Scope } from './scope.js';
+import { trustedFile } from './files.js';
+import type { Observation } from './observation.js';
+import { type Account, type AccountFacts, ownerOf, type Scope } from './scope.js';
 
 /** A name we are willing to look up: no option-like or path-like surprises. */
 const ACCOUNT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/;
@@ -43,59 +45,121 @@ export async function resolveAccount(user: string | undefined, runtime: Runtime)
   return caller;
 }
 
+/** The path settings a caller other than root may not use: they would point this tool at files of the caller's choosing. */
+export function refuseOverrides(overrides: readonly string[], runtime: Runtime): void {
+  if (runtime.uid === 0 || overrides.length === 0) return;
+  throw new ApiError(
+    'E_FORBIDDEN',
+    `${overrides.join(', ')}: only root may point ftpsessions at other files; an account sees its own sessions without them.`,
+  );
+}
+
 /**
- * The account with its FTP logins: its own name and `<name>_logs`, the
- * logins of its cPanel FTP passwd file (`<dir>/<account>`: `login:hash:uid:
- * gid:owner:home:shell`; a login without a domain also stands for
- * `login@<each of its domains>`), and the pure-pw virtual users mapped to its
- * uid. For other logins, the owner the server's files name: a domain's owner
- * in the userdomains map, a pure-pw user's uid, a system user. Files that are
- * missing or not ours to read are passed over.
+ * Which of the observations are the account's. As root: those whose one
+ * owner (model/scope.ts ownerOf) is the account, from what the server's
+ * root-owned files say. As the account itself: exactly those running as its
+ * own uid (a replay of a daemon's list alone, which knows no uid: those
+ * whose login is its name).
  */
-export async function loadScope(account: Account, files: AccountFiles, runtime: Runtime): Promise<Scope> {
-  const read = (path: string) => runtime.readFile(path).catch(() => '');
-  const [ftpPasswd, userdomains, pureftpd, passwd] = await Promise.all([
-    ACCOUNT_NAME.test(account.name) ? read(`${files.ftpPasswdDir.replace(/\/+$/, '')}/${account.name}`) : Promise.resolve(''),
-    read(files.userdomains),
-    read(files.pureftpdPasswd),
-    read('/etc/passwd'),
-  ]);
+export async function loadScope(
+  account: Account,
+  files: AccountFiles,
+  observations: readonly Observation[],
+  runtime: Runtime,
+): Promise<{ scope: Scope; warnings: string[] }> {
+  if (runtime.uid !== 0) {
+    const name = account.name.toLowerCase();
+    return {
+      scope: (o) => o.loggedIn && (o.uid !== undefined ? o.uid === account.uid : o.login?.toLowerCase() === name),
+      warnings: [],
+    };
+  }
+  const { facts, warnings } = await loadAccountFacts(files, observations, runtime);
+  return { scope: (o) => ownerOf(facts, o) === account.name, warnings };
+}
+
+/**
+ * What the server's files say of accounts and logins: the user database,
+ * cPanel's userdomains and per-account FTP passwd files
+ * (`login:hash:uid:gid:owner:home:shell`), pure-pw's passwd file. Only files
+ * root owns and no one else may write count (TRUST.md); one that does not
+ * qualify is passed over with a warning, one that is missing silently.
+ */
+export async function loadAccountFacts(
+  files: AccountFiles,
+  observations: readonly Observation[],
+  runtime: Runtime,
+): Promise<{ facts: AccountFacts; warnings: string[] }> {
+  const warnings: string[] = [];
+  const read = async (path: string): Promise<string> => {
+    try {
+      const facts = runtime.statNow(path);
+      if (!trustedFile(facts)) {
+        warnings.push(`${path} was passed over: only a regular file that root owns and no one else may write says who owns a login.`);
+        return '';
+      }
+      return await runtime.readFile(path);
+    } catch {
+      return '';
+    }
+  };
+  const dir = files.ftpPasswdDir.replace(/\/+$/, '');
+  const [userdomains, pureftpd, passwd] = await Promise.all([read(files.userdomains), read(files.pureftpdPasswd), read('/etc/passwd')]);
 
   const domainOwner = new Map<string, string>();
   for (const line of userdomains.split('\n')) {
-    const m = /^\s*([^:\s]+)\s*:\s*(\S+)\s*$/.exec(line);
+    const m = /^[ \t]*([^:\s]+)[ \t]*:[ \t]*(\S+)[ \t]*$/.exec(line);
     if (m) domainOwner.set((m[1] as string).toLowerCase(), m[2] as string);
   }
-  const myDomains = [...domainOwner].filter(([, owner]) => owner === account.name).map(([domain]) => domain);
-
-  const logins = new Set([account.name.toLowerCase(), `${account.name}_logs`.toLowerCase()]);
-  for (const [login] of passwdLines(ftpPasswd)) {
-    const lower = login.toLowerCase();
-    logins.add(lower);
-    if (!lower.includes('@')) for (const domain of myDomains) logins.add(`${lower}@${domain}`);
-  }
+  const owners = new Set(domainOwner.values());
   const pureUid = new Map<string, number>();
-  for (const [login, , uid] of passwdLines(pureftpd)) {
+  for (const [login, , uid] of passwdLines(pureftpd)) if (/^\d+$/.test(uid ?? '')) pureUid.set(login.toLowerCase(), Number(uid));
+  const systemUsers = new Map<string, { name: string; uid: number }>();
+  const byUid = new Map<number, string>();
+  for (const [name, , uid] of passwdLines(passwd)) {
     if (!/^\d+$/.test(uid ?? '')) continue;
-    pureUid.set(login.toLowerCase(), Number(uid));
-    if (Number(uid) === account.uid) logins.add(login.toLowerCase());
+    if (!systemUsers.has(name.toLowerCase())) systemUsers.set(name.toLowerCase(), { name, uid: Number(uid) });
+    if (!byUid.has(Number(uid))) byUid.set(Number(uid), name);
   }
-  const systemUsers = new Set(passwdLines(passwd).map(([name]) => name.toLowerCase()));
 
-  return {
-    account,
-    logins,
-    ownerOf(login: string): LoginOwner | undefined {
-      const lower = login.toLowerCase();
-      const at = lower.lastIndexOf('@');
-      const domainOwnedBy = at === -1 ? undefined : domainOwner.get(lower.slice(at + 1));
-      if (domainOwnedBy !== undefined) return { name: domainOwnedBy };
-      const uid = pureUid.get(lower);
-      if (uid !== undefined) return { uid };
-      if (systemUsers.has(lower)) return { name: login };
-      return undefined;
+  // the FTP passwd files of the accounts the sessions' virtual logins point at
+  const virtual = new Map<string, Map<string, number>>();
+  const wanted = new Set<string>();
+  for (const o of observations) {
+    const login = o.login?.toLowerCase();
+    const at = login?.lastIndexOf('@') ?? -1;
+    const owner = at > 0 ? domainOwner.get((login as string).slice(at + 1)) : undefined;
+    if (owner !== undefined && ACCOUNT_NAME.test(owner)) wanted.add(owner);
+  }
+  await Promise.all(
+    [...wanted].map(async (owner) => {
+      const logins = new Map<string, number>();
+      for (const [login, , uid] of passwdLines(await read(`${dir}/${owner}`))) if (/^\d+$/.test(uid ?? '')) logins.set(login.toLowerCase(), Number(uid));
+      virtual.set(owner, logins);
+    }),
+  );
+  const hasFtpFile = new Map<string, boolean>();
+  const facts: AccountFacts = {
+    systemUsers,
+    nameOfUid: (uid) => byUid.get(uid),
+    domainOwner,
+    pureUid,
+    virtualLogins: (account) => virtual.get(account) ?? new Map(),
+    isAccount: (name) => {
+      if (owners.has(name)) return true;
+      let has = hasFtpFile.get(name);
+      if (has === undefined) {
+        try {
+          has = ACCOUNT_NAME.test(name) && trustedFile(runtime.statNow(`${dir}/${name}`));
+        } catch {
+          has = false;
+        }
+        hasFtpFile.set(name, has);
+      }
+      return has;
     },
   };
+  return { facts, warnings };
 }
 
 /** The lines of a passwd(5)-like file, as fields; the first (the name) is always there. */

@@ -50,14 +50,32 @@ describe('Ftp::kill_session', () => {
   it('never signals a pid the system has given to another process since it was listed', async () => {
     const rt = server(['--user=ftpvirt', 'login=24530']);
     // the session ends and its pid is reused, between the listing and the signal
-    // (the listing reads /proc with readFileNow; the check right before each signal reads it again)
+    // (kill_session reads the boot time right after the listing)
     const realReadFile = rt.readFile;
     rt.readFile = async (path) => {
-      if (path === '/proc/24530/stat') return '24530 (pure-ftpd) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 999999 0\n';
+      if (path === '/proc/stat') rt.files['/proc/24530/stat'] = '24530 (pure-ftpd) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 999999 0\n';
       return realReadFile(path);
     };
     const { code, result } = await call(rt);
     expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [] }, []]);
+    expect(result.warnings).toEqual([
+      'not signalled: 24530 (no longer the session listed: it ended meanwhile, or its pid is another process now)',
+    ]);
+  });
+
+  it('never signals a process that stopped being a real daemon\'s session (its program replaced) between the listing and the signal', async () => {
+    const rt = server(['--user=ftpvirt', 'login=24530']);
+    let listed = false;
+    const realReadFile = rt.readFile;
+    rt.readFile = async (path) => {
+      if (path === '/proc/stat') listed = true;
+      return realReadFile(path);
+    };
+    const realStat = rt.statNow;
+    rt.statNow = (path) => (listed && path === '/proc/24530/exe' ? { dev: 1, ino: 42, uid: 1002, mode: 0o100755 } : realStat(path));
+    const { code, result } = await call(rt);
+    expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [] }, []]);
+    expect(result.warnings).toHaveLength(1);
   });
 
   it.each([
@@ -66,6 +84,9 @@ describe('Ftp::kill_session', () => {
     [['--user=alice', 'login=24381'], 'The session “24381” is not one of your FTP sessions.'], // not logged in
     [['--user=alice', 'login=bob'], 'login must be the pid of one of your sessions, or all, not “bob”.'],
     [['--user=alice', 'login=-1'], 'login must be the pid of one of your sessions, or all, not “-1”.'],
+    [['--user=alice', 'login='], 'login must be the pid of one of your sessions, or all, not “”.'],
+    [['--user=alice', '__proto__=1'], 'Unrecognized API parameter(s): __proto__ (kill_session takes only login=PID or login=all)'],
+    [['--user=alice', 'constructor=1'], 'Unrecognized API parameter(s): constructor (kill_session takes only login=PID or login=all)'],
     [['--user=alice', 'id=24393'], 'Unrecognized API parameter(s): id (kill_session takes only login=PID or login=all)'],
     [['--user=alice', 'login=24393', 'api.filter_column=pid'], 'Unrecognized API parameter(s): api.filter_column (kill_session takes only login=PID or login=all)'],
     [['--user=alice', '--input', 'ps=/x'], 'kill_session acts on the live server: it cannot replay --input captures.'],
@@ -83,6 +104,18 @@ describe('Ftp::kill_session', () => {
     });
     const { code, result } = await call(rt);
     expect([code, result.errors]).toEqual([1, ['The session could not be ended: 24530: not permitted (the process is not yours)']]);
+  });
+
+  it.each([
+    ['{"__proto__": "24393"}', '__proto__'],
+    ['{"login": ""}', ''],
+    ['{"constructor": {"x": 1}}', ''],
+  ])('--input=json %s is refused too, and nothing is signalled', async (stdin, key) => {
+    const rt = server(['--user=alice', '--input=json'], { stdin });
+    const code = await run('uapi', rt);
+    expect([code, rt.signals]).not.toEqual([0, expect.anything()]);
+    expect(rt.signals).toEqual([]);
+    if (key !== '') expect(JSON.parse(rt.out).result.errors[0]).toContain(key);
   });
 
   it('a non-root account ends its own sessions without --user', async () => {

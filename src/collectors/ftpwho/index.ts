@@ -1,5 +1,7 @@
+import { CollectorError } from '../../errors.js';
 import { withProcessOwners } from '../owners.js';
-import { type ProgramSpec, readCapture, runProgram } from '../program.js';
+import { describeIoError, type ProgramSpec, readCapture, runProgram } from '../program.js';
+import { isRegular, trustedFile } from '../trust.js';
 import type { LiveContext, Source } from '../types.js';
 import { parseFtpwho } from './parse.js';
 
@@ -15,7 +17,11 @@ const DEFAULT_SCOREBOARD = '/run/proftpd.scoreboard';
 export const source: Source = {
   id: 'ftpwho',
   serves: 'proftpd',
-  live: async (context) => runProgram(FTPWHO, ['-f', await scoreboard(context), '-o', 'json'], context),
+  live: async (context) => {
+    // not installed says more than a missing scoreboard: ask in that order
+    const installed = (await Promise.all(FTPWHO.paths.map((p) => context.runtime.isExecutable(p)))).some(Boolean);
+    return runProgram(FTPWHO, ['-f', installed ? scoreboard(context) : '', '-o', 'json'], context);
+  },
   replay: (path, runtime) => readCapture('ftpwho', path, runtime),
   parse: (text) => parseFtpwho(text),
   enrichLive: withProcessOwners,
@@ -23,18 +29,30 @@ export const source: Source = {
 
 /**
  * The scoreboard ftpwho must read is the one the running daemon uses: the one
- * given with --proftpd-scoreboard, else the one a running ProFTPD holds open
- * (seen in /proc), else its configuration's ScoreboardFile, else the default.
+ * root gave with --proftpd-scoreboard, else the one a vetted ProFTPD master
+ * holds open (collectors/index.ts), else the ScoreboardFile of a
+ * configuration only root may write, else the compiled-in default. Never a
+ * file an unprivileged process names; never anything but a regular file
+ * (a FIFO would make ftpwho wait).
  */
-async function scoreboard({ settings, hints, runtime }: LiveContext): Promise<string> {
-  if (settings.proftpdScoreboard !== undefined) return settings.proftpdScoreboard;
-  if (hints.proftpdScoreboard !== undefined) return hints.proftpdScoreboard;
+function scoreboard({ settings, hints, runtime }: LiveContext): string {
+  const path = settings.proftpdScoreboard ?? hints.proftpdScoreboard ?? configured(runtime) ?? DEFAULT_SCOREBOARD;
+  let facts;
   try {
-    const conf = await runtime.readFile(CONFIG);
-    const path = /^\s*ScoreboardFile\s+"?([^"\s]+)"?\s*$/im.exec(conf)?.[1];
-    if (path !== undefined) return path;
-  } catch {
-    // no configuration here: the compiled-in default
+    facts = runtime.statNow(path);
+  } catch (err) {
+    throw new CollectorError('E_COLLECTOR_FAILED', `cannot read ProFTPD's scoreboard ${path}: ${describeIoError(err)}`);
   }
-  return DEFAULT_SCOREBOARD;
+  if (!isRegular(facts)) throw new CollectorError('E_COLLECTOR_FAILED', `ProFTPD's scoreboard ${path} is not a regular file`);
+  return path;
+}
+
+function configured(runtime: LiveContext['runtime']): string | undefined {
+  try {
+    if (!trustedFile(runtime.statNow(CONFIG))) return undefined;
+    const conf = runtime.readFileNow(CONFIG);
+    return /^[ \t]*ScoreboardFile[ \t]+"?([^"\s]+)"?[ \t]*$/im.exec(conf)?.[1];
+  } catch {
+    return undefined; // no configuration here: the compiled-in default
+  }
 }

@@ -1,0 +1,142 @@
+import type { Daemon } from '../model/observation.js';
+import { trustedFile, trustedProgram } from '../model/files.js';
+import type { FileFacts, Runtime } from '../runtime.js';
+
+export { isRegular, trustedFile } from '../model/files.js';
+
+/**
+ * Is a process a real FTP daemon's session? Names and titles are chosen by
+ * whoever starts a process (and titles partly by FTP clients), so, as root,
+ * only what the kernel says of the process counts (TRUST.md):
+ *
+ * - its program (`/proc/PID/exe`) is a regular file owned by root that no one
+ *   else may write;
+ * - its ancestors running that same file (same device and inode) lead up to
+ *   a master running as root, whose program file is named for the daemon
+ *   (`pure-ftpd`, `proftpd`, `vsftpd`).
+ *
+ * A process that merely has the name or the title fails the first or the
+ * second test: a copy of the daemon is not root's, a user's own run of the
+ * real daemon has no root master, a renamed `sleep` runs another program.
+ * Reads only /proc; every answer is cached for the call.
+ */
+export interface ProcessFacts {
+  readonly pid: number;
+  readonly ppid: number;
+  /** effective uid */
+  readonly uid: number;
+  /** process state (`Z`: a zombie) */
+  readonly state: string;
+  /** start time, clock ticks after boot (field 22 of stat) */
+  readonly startTicks: number;
+  /** the program file, or undefined when it cannot be read */
+  readonly exe: FileFacts | undefined;
+}
+
+const PROGRAM: Record<Daemon, string> = { 'pure-ftpd': 'pure-ftpd', proftpd: 'proftpd', vsftpd: 'vsftpd' };
+/** deeper than any daemon's process tree (vsftpd: 3) */
+const MAX_DEPTH = 16;
+
+export class ProcessVetter {
+  private readonly facts = new Map<number, ProcessFacts | null>();
+  private readonly named = new Map<string, string | null>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly root = '/proc',
+  ) {}
+
+  /** What /proc says of a process now (not cached: for the re-checks before a signal). */
+  readNow(pid: number): ProcessFacts | undefined {
+    const dir = `${this.root}/${pid}`;
+    try {
+      const stat = this.runtime.readFileNow(`${dir}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const status = this.runtime.readFileNow(`${dir}/status`);
+      const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+      const ppid = Number(fields[1]);
+      const startTicks = Number(fields[19]);
+      if (uid === undefined || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(startTicks)) return undefined;
+      let exe: FileFacts | undefined;
+      try {
+        exe = this.runtime.statNow(`${dir}/exe`);
+      } catch {
+        exe = undefined; // a kernel thread, or gone
+      }
+      return { pid, ppid, uid: Number(uid), state: fields[0] ?? '', startTicks, exe };
+    } catch {
+      return undefined;
+    }
+  }
+
+  known(pid: number): ProcessFacts | undefined {
+    let f = this.facts.get(pid);
+    if (f === undefined) this.facts.set(pid, (f = this.readNow(pid) ?? null));
+    return f ?? undefined;
+  }
+
+  /**
+   * The master of a session of `daemon`: the pid of the root process at the
+   * top of its same-program ancestry, or why the process is not a session.
+   */
+  vet(pid: number, daemon: Daemon, facts: ProcessFacts | undefined = this.known(pid)): { master: number } | { refused: string } {
+    if (facts === undefined) return { refused: 'gone' };
+    const exe = facts.exe;
+    if (exe === undefined) return { refused: 'its program cannot be read' };
+    if (!trustedProgram(exe)) return { refused: 'its program is not a root-owned file that only root may write' };
+    let master = facts;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const parent = master.ppid > 0 ? this.known(master.ppid) : undefined;
+      if (parent?.exe === undefined || !sameFile(parent.exe, exe)) break;
+      master = parent;
+    }
+    if (master.pid === facts.pid || master.uid !== 0) return { refused: `no master of ${daemon} running as root above it` };
+    if (this.programName(master.pid, exe) !== PROGRAM[daemon]) return { refused: `its program is not ${daemon}` };
+    return { master: master.pid };
+  }
+
+  /** The file name of a master's program, once per program file. */
+  private programName(pid: number, exe: FileFacts): string | undefined {
+    const key = `${exe.dev}:${exe.ino}`;
+    let name = this.named.get(key);
+    if (name === undefined) {
+      try {
+        const path = this.runtime.readLinkNow(`${this.root}/${pid}/exe`).replace(/ \(deleted\)$/, '');
+        name = path.slice(path.lastIndexOf('/') + 1);
+      } catch {
+        name = null;
+      }
+      this.named.set(key, name);
+    }
+    return name ?? undefined;
+  }
+}
+
+function sameFile(a: FileFacts, b: FileFacts): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * The scoreboard a vetted ProFTPD master holds open: a regular file that
+ * only its owner (root, or the daemon's own user) may write. Undefined when
+ * it holds none.
+ */
+export function scoreboardOf(master: number, runtime: Runtime, owners: readonly number[]): string | undefined {
+  let names: string[];
+  try {
+    names = runtime.readDirNow(`/proc/${master}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    let target: string;
+    try {
+      target = runtime.readLinkNow(`/proc/${master}/fd/${name}`);
+      if (!target.startsWith('/') || !/scoreboard$/.test(target)) continue;
+      if (trustedFile(runtime.statNow(`/proc/${master}/fd/${name}`), owners)) return target;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return undefined;
+}
