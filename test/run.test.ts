@@ -42,16 +42,23 @@ describe('live path (auto): /proc merged with pure-ftpwho by pid, as root', () =
     for (const c of rt.calls) expect(c.options).toMatchObject({ env: { LC_ALL: 'C' }, timeoutMs: expect.any(Number) });
   });
 
-  it('falls back to ps where /proc cannot be read', async () => {
-    const rt = server({ noProc: true, argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
+  it('falls back to ps where /proc cannot be read (an account: its own uid\'s processes)', async () => {
+    const rt = server({ noProc: true, uid: 1001, argv: ['--output=json', 'Ftp', 'list_sessions'] });
     const { code, doc } = await json(rt);
     expect(code).toBe(0);
-    expect(rt.calls.map((c) => [c.file, c.args])).toEqual([
-      ['/usr/bin/ps', PS_ARGS],
-      ['/usr/sbin/pure-ftpwho', PURE_FTPWHO_ARGS],
+    expect(rt.calls.map((c) => [c.file, c.args])).toEqual([['/usr/bin/ps', PS_ARGS]]);
+    const viaProc = await json(server({ uid: 1001, argv: ['--output=json', 'Ftp', 'list_sessions'] }));
+    expect(doc.result.data).toEqual(viaProc.doc.result.data);
+    expect(doc.result.data.length).toBeGreaterThan(0);
+  });
+
+  it('as root, where /proc cannot be read, shows nothing it cannot check, and says why', async () => {
+    const rt = server({ noProc: true, argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] });
+    const { code, doc } = await json(rt);
+    expect(code).toBe(1);
+    expect(doc.result.errors).toEqual([
+      'as root, each session is checked in /proc (its program and the daemon it descends from), and /proc cannot be read here',
     ]);
-    const viaProc = await json(server({ argv: ['--user=alice', '--output=json', 'Ftp', 'list_sessions'] }));
-    expect(doc).toEqual(viaProc.doc);
   });
 
   it('runs no daemon list for a daemon that has no sessions', async () => {
@@ -175,7 +182,7 @@ describe('collector choices', () => {
     expect(rt.calls.map((c) => c.file)).toEqual(['/usr/sbin/pure-ftpwho']);
     expect(doc.result.data.map((r: { pid: number }) => r.pid)).toEqual([24462, 24530, 25808]);
 
-    const files = procStatus(PS);
+    const files = procFromPs(PS);
     delete files['/proc/24530/status'];
     const gone = await json(createTestRuntime({ ...{ programs: { '/usr/sbin/pure-ftpwho': ok(WHO) } }, files, argv: ['--user=ftpvirt', '--collector=pure-ftpwho', '--output=json', 'Ftp', 'list_sessions'] }));
     expect(gone.doc.result.data.map((r: { pid: number }) => r.pid)).toEqual([24462, 25808]);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { decodeText, type ExecOptions, type ExecResult, type FileFacts, ReadRefused, type Runtime } from '../../src/runtime.js';
 
@@ -190,5 +190,6 @@ export function diskRuntime(options: Partial<TestRuntimeOptions> & { argv?: stri
   rt.readFileNow = (p) => (onDisk(p) ? readFileSync(p, 'utf8') : fallback.readFileNow(p));
   rt.readDirNow = (p) => (onDisk(p) ? readdirSync(p) : fallback.readDirNow(p));
   rt.readLinkNow = (p) => (onDisk(p) ? readlinkSync(p) : fallback.readLinkNow(p));
+  rt.statNow = (p) => (onDisk(p) ? statSync(p) : fallback.statNow(p));
   return rt;
 }
