@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { SessionSchema } from '../../src/model/session.js';
 import { mergeObservations, type Observation, stateOfCommand } from '../../src/model/observation.js';
 import { normalise } from '../../src/model/normalise.js';
-import { belongsTo, type LoginOwner, type Scope } from '../../src/model/scope.js';
 import { formatCtime, parseLstart } from '../../src/model/time.js';
 
 const ALICE = { name: 'alice', uid: 1001, home: '/home/alice' };
@@ -47,39 +46,6 @@ describe('mergeObservations', () => {
       { ...base, state: 'DL', login: 'bob@example.com', host: '::1', file: 'x' },
       { ...base, pid: 11, uid: 0, loggedIn: false, login: 'carol' },
     ]);
-  });
-});
-
-describe('belongsTo', () => {
-  const scope = (logins: string[] = [], owners: Record<string, LoginOwner> = {}): Scope => ({
-    account: ALICE,
-    logins: new Set(['alice', ...logins]),
-    ownerOf: (login) => owners[login],
-  });
-  it('goes by the process uid when the login says nothing else', () => {
-    expect(belongsTo(scope(), base)).toBe(true);
-    expect(belongsTo(scope(), { ...base, uid: 1002 })).toBe(false);
-    expect(belongsTo(scope(), { ...base, login: 'carol@nowhere.test' })).toBe(true);
-  });
-  it("goes by the login where it is the account's, or another's", () => {
-    expect(belongsTo(scope(), { ...base, uid: 1002, login: 'alice' })).toBe(true);
-    expect(belongsTo(scope(['v@alice.test']), { ...base, uid: 1002, login: 'V@Alice.Test' })).toBe(true);
-    expect(belongsTo(scope([], { 'bob@bob.test': { name: 'bob' } }), { ...base, login: 'bob@bob.test' })).toBe(false);
-    expect(belongsTo(scope([], { vuser: { uid: 1001 } }), { ...base, uid: 1002, login: 'vuser' })).toBe(true);
-    expect(belongsTo(scope([], { vuser: { uid: 1003 } }), { ...base, login: 'vuser' })).toBe(false);
-  });
-  it('shared anonymous logins say nothing: the uid decides', () => {
-    expect(belongsTo(scope(['ftp', 'anonymous']), { ...base, uid: 999, login: 'ftp' })).toBe(false);
-    expect(belongsTo(scope([], { ftp: { name: 'ftp' } }), { ...base, login: 'ftp' })).toBe(true);
-  });
-  it('never shows a session that has not logged in', () => {
-    expect(belongsTo(scope(), { ...base, loggedIn: false })).toBe(false);
-  });
-  it('goes by the login name when no source knows the uid', () => {
-    const { uid: _uid, ...noUid } = base;
-    expect(belongsTo(scope(), { ...noUid, login: 'alice' })).toBe(true);
-    expect(belongsTo(scope(), { ...noUid, login: 'alice2' })).toBe(false);
-    expect(belongsTo(scope(), noUid)).toBe(false);
   });
 });
 
