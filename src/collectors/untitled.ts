@@ -26,4 +26,4 @@ export function untitledSessions(vsftpd: readonly TreeNode[]): Map<number, { log
 }
 
 /** The command line of an untitled vsftpd: `/usr/sbin/vsftpd [conf]`. */
-export const UNTITLED_VSFTPD = /^(?:\S*\/)?vsftpd(?: |$)/;
+export const UNTITLED_VSFTPD = /^(?:[^ ]*\/)?vsftpd(?: |$)/;

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '../cli/action-request.js';
 import type { Session } from '../model/session.js';
+import { isValidTime } from '../model/time.js';
 import type { CallInfo, Envelope, Outcome } from './types.js';
 
 /**
@@ -70,7 +71,8 @@ function toAction(s: Session, numbers: 'number' | 'string'): Record<(typeof FIEL
     pid: numbers === 'string' ? String(s.pid) : s.pid,
     username: s.user,
     host: s.host,
-    login: s.loginAt === null ? '' : new Date(s.loginAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // an unknown or out-of-range time is '' (toISOString would throw a RangeError)
+    login: isValidTime(s.loginAt) ? new Date(s.loginAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : '',
     status: s.status,
     file: s.file,
     description: s.cmdline,

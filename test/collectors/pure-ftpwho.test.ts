@@ -49,7 +49,7 @@ describe('parsePureFtpwho', () => {
   it('is empty for a server with no sessions (0 bytes)', () => {
     expect(parsePureFtpwho(fixture('pure-ftpd/00-no-sessions.pure-ftpwho-s.txt'), NOW)).toEqual({
       observations: [],
-      recognised: 1,
+      recognised: 0,
       skippedLines: [],
     });
   });

@@ -46,7 +46,8 @@ export function parseFtpwho(text: string): SourceReading {
       ...(loggedIn ? { login: c.user as string } : {}),
       ...(typeof c.remote_address === 'string' && c.remote_address !== '' ? { host: c.remote_address } : {}),
       ...(state !== 'IDLE' && typeof c.command_args === 'string' ? { file: c.command_args } : {}),
-      ...(Number.isFinite(c.connected_since_ms) ? { startedAt: c.connected_since_ms as number } : {}),
+      // any number, in range or not (1e400 reads as Infinity): normalise keeps only a valid time, and says so
+      ...(typeof c.connected_since_ms === 'number' ? { startedAt: c.connected_since_ms } : {}),
     });
   });
   // `skippedLines` here counts connections (1-based) that made no sense
@@ -54,5 +55,6 @@ export function parseFtpwho(text: string): SourceReading {
 }
 
 function garbage(text: string): SourceReading {
-  return { observations: [], recognised: 0, skippedLines: text.trim() === '' ? [] : [1] };
+  // empty means JSON's white space only (not U+2028 and the like, which `trim` would eat)
+  return { observations: [], recognised: 0, skippedLines: /^[ \t\r\n]*$/.test(text) ? [] : [1] };
 }

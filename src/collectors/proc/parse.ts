@@ -1,5 +1,6 @@
 import type { Daemon, Observation, SessionState } from '../../model/observation.js';
 import { classifyTitle } from '../ps/titles.js';
+import { trimPadding } from '../text.js';
 import type { SourceReading } from '../types.js';
 import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
 import { type ProcProcess, type ProcSnapshot, SYSTEM_PATHS } from './snapshot.js';
@@ -80,17 +81,19 @@ function parseProcess(p: ProcProcess, btime: number | undefined): Parsed | undef
   // pid (comm) state ppid ... : comm may hold anything, so read after the last ')'
   const fields = p.stat.slice(p.stat.lastIndexOf(')') + 2).split(' ');
   const [state, ppid] = fields;
-  const start = Number(fields[19]);
+  const ticks = fields[19];
   if (state === undefined || ppid === undefined) return undefined;
-  const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(p.status)?.[1];
+  // status is read for its Uid line: `Uid:<TAB>real<TAB>effective...`, at the start of a line (after a LF only)
+  const uid = /(?:^|\n)Uid:[\t ]+\d+[\t ]+(\d+)/.exec(p.status)?.[1];
   return {
     p,
     state,
     ppid: Number(ppid),
     uid: uid === undefined ? undefined : Number(uid),
-    startedAt: btime === undefined || !Number.isFinite(start) ? undefined : btime * 1000 + Math.floor((start * 1000) / CLK_TCK),
-    // as ps shows it: NUL bytes as spaces, trailing blanks gone
-    title: p.cmdline.replace(/\0/g, ' ').trimEnd(),
+    // field 22, clock ticks since boot; out of range (or not a number) it is kept so that normalise names it unknown
+    startedAt: btime === undefined || ticks === undefined ? undefined : btime * 1000 + Math.floor((Number(ticks) * 1000) / CLK_TCK),
+    // as ps shows it: NUL bytes as spaces, the padding after the title gone (and nothing else: every other character is data)
+    title: trimPadding(p.cmdline.replace(/\0/g, ' ')),
     sockets: (p.fds ?? []).map((f) => /^socket:\[(\d+)\]$/.exec(f.target)?.[1]).filter((s): s is string => s !== undefined),
   };
 }
@@ -108,7 +111,8 @@ function openFile(p: ProcProcess): { path: string; state: SessionState } | undef
 export function establishedPeers(text: string): Map<string, string> {
   const peers = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
+    // the kernel's own columns, separated by spaces
+    const f = line.split(' ').filter((w) => w !== '');
     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
     if (f.length < 10 || f[3] !== '01') continue;
     const remote = f[2]?.split(':')[0];

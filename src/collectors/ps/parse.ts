@@ -1,5 +1,6 @@
 import type { Daemon, Observation } from '../../model/observation.js';
-import { parseLstart } from '../../model/time.js';
+import { localClock } from '../../model/time.js';
+import { isBlank, splitLines, trimPadding } from '../text.js';
 import type { SourceReading } from '../types.js';
 import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
 import { classifyTitle, daemonOfTitle } from './titles.js';
@@ -7,10 +8,14 @@ import { classifyTitle, daemonOfTitle } from './titles.js';
 /**
  * One row of `LC_ALL=C.UTF-8 ps -ww -eo pid=,ppid=,uid=,user:64=,lstart=,args=`:
  * pid, ppid, effective uid, user name, start time (5 words, day padded) and the
- * title, which may contain anything (ps shows NUL bytes as spaces).
+ * title, which may contain anything (ps shows NUL bytes as spaces): every
+ * character after the start time's single space is the title's (the `s`
+ * flag: CR, U+2028, U+2029 and U+0085 are data like any other). The year
+ * may have more than 4 digits; a start time that is no valid time leaves
+ * the row listed, its time unknown.
  */
 const ROW =
-  /^ *(\d+) +(\d+) +(\d+) +(\S+) +((?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) +[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4})(?: (.*))?$/;
+  /^ *(\d+) +(\d+) +(\d+) +([^ ]+) +((?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) +[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4,})(?: (.*))?$/s;
 const HEADER = /^ *PID +PPID /;
 
 export function parsePs(text: string): SourceReading {
@@ -21,16 +26,17 @@ export function parsePs(text: string): SourceReading {
   // thousands of rows share a few hundred start seconds: read each once
   const starts = new Map<string, number | undefined>();
   const untitled: Array<{ pid: number; ppid: number; uid: number; startedAt: number; title: string; user: string }> = [];
-  const lines = text.split('\n');
+  const clock = localClock();
+  const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    if (line.trim() === '' || (i === 0 && HEADER.test(line))) continue;
+    if (isBlank(line) || (i === 0 && HEADER.test(line))) continue;
     const m = ROW.exec(line);
     let startedAt: number | undefined;
     if (m !== null) {
       const lstart = m[5] as string;
       startedAt = starts.get(lstart);
-      if (startedAt === undefined && !starts.has(lstart)) starts.set(lstart, (startedAt = parseLstart(lstart)));
+      if (startedAt === undefined && !starts.has(lstart)) starts.set(lstart, (startedAt = clock.parse(lstart)));
     }
     if (m === null || startedAt === undefined) {
       skippedLines.push(i + 1);
@@ -41,7 +47,7 @@ export function parsePs(text: string): SourceReading {
     if (info === undefined) {
       const daemon = daemonOfTitle(m[6] ?? '');
       if (daemon !== undefined) running.add(daemon);
-      const title = (m[6] ?? '').trimEnd();
+      const title = trimPadding(m[6] ?? '');
       if (daemon === 'vsftpd' && UNTITLED_VSFTPD.test(title)) {
         untitled.push({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), startedAt, title, user: m[4] as string });
       }

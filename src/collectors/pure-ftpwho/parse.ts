@@ -1,4 +1,5 @@
 import { type Observation, stateOfCommand } from '../../model/observation.js';
+import { splitLines } from '../text.js';
 import type { SourceReading } from '../types.js';
 
 /**
@@ -6,7 +7,10 @@ import type { SourceReading } from '../types.js';
  * `pid|account|time|state|file|peer|local|port|current|total|percent|bandwidth`,
  * with `|` and `\` escaped by a backslash (ftp-servers.md §2.3). `account` is `?`
  * before login, `time` is seconds since the connection was accepted, `state`
- * is `IDLE`, ` DL `, ` UL ` or `ERR!`.
+ * is `IDLE`, ` DL `, ` UL ` or `ERR!`; port and the four counters are
+ * decimal. Only lines of that form count as pure-ftpwho's output, so that
+ * anything else (an error message, garbage) is refused as such. The file and
+ * host fields may hold any character: lines are split on LF only.
  */
 const FIELDS = 12;
 const STATES = new Set(['IDLE', ' DL ', ' UL ', 'ERR!']);
@@ -37,7 +41,8 @@ const TITLE = { IDLE: 'pure-ftpd (IDLE)', DL: 'pure-ftpd (DOWNLOAD)', UL: 'pure-
 export function parsePureFtpwho(text: string, now: number): SourceReading {
   const observations: Observation[] = [];
   const skippedLines: number[] = [];
-  const lines = text.split('\n');
+  let recognised = 0;
+  const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     if (line === '') continue;
@@ -48,11 +53,13 @@ export function parsePureFtpwho(text: string, now: number): SourceReading {
       !/^[1-9]\d{0,9}$/.test(pid as string) ||
       !/^\d{1,12}$/.test(time as string) ||
       !STATES.has(rawState as string) ||
-      account === ''
+      account === '' ||
+      !f.slice(7).every((n) => /^\d{1,20}$/.test(n))
     ) {
       skippedLines.push(i + 1);
       continue;
     }
+    recognised++;
     const state = stateOfCommand((rawState as string).trim());
     const loggedIn = account !== '?';
     const o: Observation = {
@@ -69,5 +76,5 @@ export function parsePureFtpwho(text: string, now: number): SourceReading {
     if (state !== 'IDLE') o.file = file as string;
     observations.push(o);
   }
-  return { observations, recognised: lines.length - skippedLines.length, skippedLines };
+  return { observations, recognised, skippedLines };
 }
