@@ -1,8 +1,8 @@
 // npm run demo: list the FTP sessions of this machine, or, when no FTP server
 // runs here, replay the bundled sample captures of a real pure-ftpd server.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { replayAccount, sampleInputs } from './lib/sample.mjs';
+import { replayAccount, SAMPLE_ACCOUNT, sampleInputs } from './lib/sample.mjs';
 
 const uapi = new URL('../bin/uapi.js', import.meta.url).pathname;
 const run = (args) => spawnSync(process.execPath, [uapi, ...args], { stdio: 'inherit' }).status ?? 1;
@@ -19,16 +19,25 @@ if (owners.length > 0) {
   }
   process.exitCode = status;
 } else {
-  const { uid, userArgs } = replayAccount();
-  const sample = sampleInputs(uid);
+  const account = replayAccount();
+  const { userArgs } = account;
+  const whose = account.name === SAMPLE_ACCOUNT.name ? "this machine's alice's" : userArgs.length ? `${account.name}'s` : 'yours';
+  const renamed = account.rename ? `, under the login name ${account.rename} (an account named alice exists here: that login is hers)` : '';
   const shown = ['uapi', ...userArgs, '--input', 'ps=samples/ps.txt', '--input', 'pure-ftpwho=samples/pure-ftpwho.txt'];
   console.log('No FTP server runs here: replaying the sample captures of a real pure-ftpd server (samples/README.md).');
-  console.log(`(The demo hands the lab account alice's uid to ${userArgs.length ? 'nobody' : 'you'} first: replays are scoped by uid.)\n`);
-  console.log(`$ ${shown.join(' ')} --output=table Ftp list_sessions`);
-  let status = run([...userArgs, ...sample.args, '--output=table', 'Ftp', 'list_sessions']);
-  console.log(`\n$ ${shown.join(' ').replace('uapi', 'cpapi2')} --output=json Ftp listftpsessions | head -c 400`);
-  const json = execFileSync(process.execPath, [new URL('../bin/cpapi2.js', import.meta.url).pathname, ...userArgs, ...sample.args, '--output=json', 'Ftp', 'listftpsessions'], { encoding: 'utf8' });
-  console.log(`${json.slice(0, 400)}...\n`);
-  rmSync(sample.dir, { recursive: true, force: true });
-  process.exitCode = status;
+  console.log(`(Replays are scoped by uid: in the copy replayed, the sample account alice's sessions run as uid ${account.uid}, ${whose}${renamed}.)\n`);
+  const sample = sampleInputs(account);
+  try {
+    console.log(`$ ${shown.join(' ')} --output=table Ftp list_sessions`);
+    const status = run([...userArgs, ...sample.args, '--output=table', 'Ftp', 'list_sessions']);
+    console.log(`\n$ ${shown.join(' ').replace('uapi', 'cpapi2')} --output=json Ftp listftpsessions | head -c 400`);
+    const cpapi2 = spawnSync(process.execPath, [new URL('../bin/cpapi2.js', import.meta.url).pathname, ...userArgs, ...sample.args, '--output=json', 'Ftp', 'listftpsessions'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    console.log(`${(cpapi2.stdout ?? '').slice(0, 400)}...\n`);
+    process.exitCode = status || (cpapi2.status ?? 1);
+  } finally {
+    rmSync(sample.dir, { recursive: true, force: true });
+  }
 }

@@ -88,14 +88,16 @@ function openUp(p: string): void {
 
 /**
  * Copy the built commands of `from` (default: this checkout; `npm run build`
- * first) where every account can run them. node_modules comes from `from`
- * when it has one, else from this checkout.
+ * first) where every account can run them, with the paths of `from` named in
+ * `include` (e.g. `['scripts/demo.mjs', 'samples']`). node_modules comes from
+ * `from` when it has one, else from this checkout.
  */
-export async function publicCopy(from: string = CHECKOUT): Promise<PublicCopy> {
+export async function publicCopy(from: string = CHECKOUT, include: readonly string[] = []): Promise<PublicCopy> {
   const src = path.resolve(from);
   for (const need of ['dist/main.js', 'bin/uapi.js', 'package.json']) {
     if (!existsSync(path.join(src, need))) throw new Error(`publicCopy: ${path.join(src, need)} is missing (run \`npm run build\` first)`);
   }
+  for (const need of include) if (!existsSync(path.join(src, need))) throw new Error(`publicCopy: ${path.join(src, need)} is missing`);
   const modulesRoot = existsSync(path.join(src, 'node_modules')) ? src : CHECKOUT;
   const packages = runtimePackages(modulesRoot);
 
@@ -104,7 +106,7 @@ export async function publicCopy(from: string = CHECKOUT): Promise<PublicCopy> {
   process.once('exit', cleanup);
   try {
     for (const part of ['bin', 'dist']) cpSync(path.join(src, part), path.join(dir, part), { recursive: true, verbatimSymlinks: true });
-    cpSync(path.join(src, 'package.json'), path.join(dir, 'package.json'));
+    for (const part of ['package.json', ...include]) cpSync(path.join(src, part), path.join(dir, part), { recursive: true, verbatimSymlinks: true });
     for (const key of packages) cpSync(path.join(modulesRoot, key), path.join(dir, key), { recursive: true, verbatimSymlinks: true });
     openUp(dir);
   } catch (e) {
