@@ -10,7 +10,7 @@ import { run, terminalSafe, unicodeLocale } from '../../src/run.js';
 import { READ_LIMIT_BYTES } from '../../src/runtime.js';
 import { createTestRuntime } from '../helpers/runtime.js';
 
-const seen: { invocation?: Invocation; context?: RenderContext; warnings: string[]; error?: Error } = { warnings: [] };
+const seen: { invocation: Invocation | undefined; context: RenderContext | undefined; warnings: string[]; error: Error | undefined } = { invocation: undefined, context: undefined, warnings: [], error: undefined };
 
 vi.mock('../../src/dispatch/dispatch.js', () => ({
   dispatch: async () => async (invocation: Invocation) => {
