@@ -12,7 +12,7 @@ export { isRegular, trustedFile } from '../model/files.js';
  * - its program (`/proc/PID/exe`) is a regular file owned by root that no one
  *   else may write;
  * - its ancestors running that same file (same device and inode) lead up to
- *   a master running as root, whose program file is named for the daemon
+ *   a master running as root (a real, effective or saved uid of 0), whose program file is named for the daemon
  *   (`pure-ftpd`, `proftpd`, `vsftpd`).
  *
  * A process that merely has the name or the title fails the first or the
@@ -25,6 +25,12 @@ export interface ProcessFacts {
   readonly ppid: number;
   /** effective uid */
   readonly uid: number;
+  /**
+   * whether the process holds root: a real, effective or saved uid of 0
+   * (ProFTPD's master runs with the effective uid of its `User` and takes
+   * root back when it needs it; no one else can make such a process)
+   */
+  readonly root: boolean;
   /** process state (`Z`: a zombie) */
   readonly state: string;
   /** start time, clock ticks after boot (field 22 of stat) */
@@ -53,7 +59,8 @@ export class ProcessVetter {
       const stat = this.runtime.readFileNow(`${dir}/stat`);
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const status = this.runtime.readFileNow(`${dir}/status`);
-      const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+      const ids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status);
+      const uid = ids?.[2];
       const ppid = Number(fields[1]);
       const startTicks = Number(fields[19]);
       if (uid === undefined || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(startTicks)) return undefined;
@@ -63,7 +70,8 @@ export class ProcessVetter {
       } catch {
         exe = undefined; // a kernel thread, or gone
       }
-      return { pid, ppid, uid: Number(uid), state: fields[0] ?? '', startTicks, exe };
+      const root = ids?.slice(1, 4).includes('0') === true;
+      return { pid, ppid, uid: Number(uid), root, state: fields[0] ?? '', startTicks, exe };
     } catch {
       return undefined;
     }
@@ -90,7 +98,7 @@ export class ProcessVetter {
       if (parent?.exe === undefined || !sameFile(parent.exe, exe)) break;
       master = parent;
     }
-    if (master.pid === facts.pid || master.uid !== 0) return { refused: `no master of ${daemon} running as root above it` };
+    if (master.pid === facts.pid || !master.root) return { refused: `no master of ${daemon} running as root above it` };
     if (this.programName(master.pid, exe) !== PROGRAM[daemon]) return { refused: `its program is not ${daemon}` };
     return { master: master.pid };
   }

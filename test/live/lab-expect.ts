@@ -20,7 +20,8 @@ export function collectorsFor(lab: Pick<Lab, 'daemon'>, caller: Caller): Collect
   const kind = DAEMON_INFO[lab.daemon].kind;
   const base: Collector[] = ['auto', 'ps', 'proc'];
   if (kind === 'pure-ftpd' && caller === 'root') base.push('pure-ftpwho');
-  if (kind === 'proftpd') base.push('ftpwho');
+  // an account reads only the scoreboard ProFTPD's configuration names (TRUST.md): not the lab's
+  if (kind === 'proftpd' && caller === 'root') base.push('ftpwho');
   return base;
 }
 

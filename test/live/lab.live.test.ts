@@ -126,7 +126,9 @@ function accountsOf(lab: Lab): AccountKey[] {
   return DAEMON_INFO[lab.daemon].virtual ? ['alice', 'bob', 'virt', 'anon'] : ['alice', 'bob', 'anon'];
 }
 
-const scoreboardArgs = (lab: Lab) => (lab.run.scoreboard ? [`--proftpd-scoreboard=${lab.run.scoreboard}`] : []);
+// Root names the lab's scoreboard only for ftpwho alone: auto finds it through the vetted master
+// (collectors/index.ts); an account may not name files at all (TRUST.md), and reads the configured one.
+const scoreboardArgs = (lab: Lab, collector?: Collector) => (lab.run.scoreboard && collector === 'ftpwho' ? [`--proftpd-scoreboard=${lab.run.scoreboard}`] : []);
 
 // --- the lab ---------------------------------------------------------------------------
 
@@ -232,7 +234,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
           await Promise.all(
             accountsOf(lab).map(async (key) => {
               const acc = lab.world.accounts[key];
-              const r = await cli(UAPI, [`--user=${acc.name}`, '--output=json', `--collector=${collector}`, ...scoreboardArgs(lab), 'Ftp', 'list_sessions']);
+              const r = await cli(UAPI, [`--user=${acc.name}`, '--output=json', `--collector=${collector}`, ...scoreboardArgs(lab, collector), 'Ftp', 'list_sessions']);
               const env = uapiEnvelopeProblems(r, true);
               problems.push(...tagged(r, env.length > 0 ? env : rowProblems(lab, view, r.json.result.data, key, collector, 'root', 3)));
             }),
@@ -249,7 +251,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
         await Promise.all(
           accountsOf(lab).map(async (key) => {
             const acc = lab.world.accounts[key];
-            const r = await cli(CPAPI2, [`--user=${acc.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'listftpsessions']);
+            const r = await cli(CPAPI2, [`--user=${acc.name}`, '--output=json', 'Ftp', 'listftpsessions']);
             const j = r.json;
             if (r.exitCode !== 0 || !j?.cpanelresult) {
               problems.push(`${r.shown}: exit ${r.exitCode}: ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 300)}`);
@@ -270,7 +272,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
         await lab.verify();
         const problems: string[] = [];
         for (const collector of collectorsFor(lab, 'root')) {
-          const r = await cli(UAPI, ['--user=nobody', '--output=json', `--collector=${collector}`, ...scoreboardArgs(lab), 'Ftp', 'list_sessions']);
+          const r = await cli(UAPI, ['--user=nobody', '--output=json', `--collector=${collector}`, ...scoreboardArgs(lab, collector), 'Ftp', 'list_sessions']);
           const env = uapiEnvelopeProblems(r, true);
           if (env.length > 0) problems.push(...tagged(r, env));
           else for (const row of r.json.result.data) problems.push(`${r.shown}: pid ${row.pid} listed but it is ${describePid(lab, Number(row.pid))}`);
@@ -286,7 +288,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
           await Promise.all(
             accountsOf(lab).map(async (key) => {
               const acc = lab.world.accounts[key];
-              const r = await cli(UAPI, ['--output=json', `--collector=${collector}`, ...scoreboardArgs(lab), 'Ftp', 'list_sessions'], acc);
+              const r = await cli(UAPI, ['--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions'], acc);
               const env = uapiEnvelopeProblems(r, true);
               if (env.length > 0) {
                 problems.push(...tagged(r, env));
@@ -312,10 +314,10 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
       it('as an account, --user=<another account> is refused: exit 1, failure envelope, nothing of the other', async () => {
         const lab = L();
         const { alice, bob } = lab.world.accounts;
-        const r = await cli(UAPI, [`--user=${bob.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'list_sessions'], alice);
+        const r = await cli(UAPI, [`--user=${bob.name}`, '--output=json', 'Ftp', 'list_sessions'], alice);
         expect(uapiEnvelopeProblems(r, false)).toEqual([]);
         expect(r.stdout).not.toContain(String(lab.byScenario('second-account').pid));
-        const r2 = await cli(CPAPI2, [`--user=${bob.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'listftpsessions'], alice);
+        const r2 = await cli(CPAPI2, [`--user=${bob.name}`, '--output=json', 'Ftp', 'listftpsessions'], alice);
         expect(r2.exitCode, r2.stdout).toBe(1);
         expect(r2.json?.cpanelresult?.event?.result, r2.stdout).toBe(0);
         expect(r2.stdout).not.toContain(String(lab.byScenario('second-account').pid));
@@ -329,7 +331,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
           for (const caller of ['root', 'self'] as Caller[]) {
             const r = await cli(
               UAPI,
-              [...(caller === 'root' ? [`--user=${alice.name}`] : []), '--output=json', `--collector=${collector}`, ...scoreboardArgs(lab), 'Ftp', 'list_sessions'],
+              [...(caller === 'root' ? [`--user=${alice.name}`] : []), '--output=json', `--collector=${collector}`, ...(caller === 'root' ? scoreboardArgs(lab, collector) : []), 'Ftp', 'list_sessions'],
               caller === 'self' ? alice : undefined,
               OTHER_TZ,
             );
@@ -359,11 +361,11 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
         const { bob, alice } = lab.world.accounts;
         const victim = lab.byScenario('second-account');
         // another account cannot end it
-        const refused = await cli(UAPI, ['--output=json', ...scoreboardArgs(lab), 'Ftp', 'kill_session', `login=${victim.pid}`], alice);
+        const refused = await cli(UAPI, ['--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`], alice);
         expect(refused.exitCode, refused.stdout).toBe(1);
         expect(procStat(victim.pid)?.state, 'still alive after a refused kill').not.toBe(undefined);
         const before = lab.of('alice').map((s) => s.pid);
-        const r = await cli(UAPI, [`--user=${bob.name}`, '--output=json', ...scoreboardArgs(lab), 'Ftp', 'kill_session', `login=${victim.pid}`]);
+        const r = await cli(UAPI, [`--user=${bob.name}`, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
         expect(r.exitCode, r.stdout + r.stderr).toBe(0);
         expect(r.json.result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
         const st = procStat(victim.pid);
