@@ -124,7 +124,7 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
  * terminal), refuse what is not a regular file, then read to the end (a
  * /proc file says size 0) but no more than READ_LIMIT_BYTES.
  */
-async function readTextFile(path: string): Promise<string> {
+export async function readTextFile(path: string): Promise<string> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
