@@ -8,7 +8,7 @@
 // HOST_MNT_NS is the caller's /proc/self/ns/mnt link: if this process is in
 // that same namespace (unshare was left out), it refuses to mount anything.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 
 const [hostNs, passwd, command, ...args] = process.argv.slice(2);
 if (!hostNs || !passwd || !command) {
@@ -19,7 +19,8 @@ if (readlinkSync('/proc/self/ns/mnt') === hostNs) {
   console.error(`in-namespace.mjs: not in a mount namespace of its own (${hostNs}): refusing to mount over /etc/passwd`);
   process.exit(2);
 }
-execFileSync('/usr/bin/mount', ['--bind', passwd, '/etc/passwd'], { stdio: 'inherit' });
+const mount = ['/usr/bin/mount', '/bin/mount'].find((p) => existsSync(p)) ?? '/usr/bin/mount';
+execFileSync(mount, ['--bind', passwd, '/etc/passwd'], { stdio: 'inherit' });
 const r = spawnSync(command, args, { stdio: 'inherit' });
 if (r.error) {
   console.error(`in-namespace.mjs: ${command}: ${r.error.message}`);
