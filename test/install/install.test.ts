@@ -29,9 +29,10 @@ const NODE_DIR = path.dirname(process.execPath);
 const NOT_SOURCES = new Set(['.git', 'node_modules', 'dist', 'coverage', '.scratch', 'test', 'bench']);
 
 /** npm, in a clean environment: none of the npm_* variables of an `npm test` around this test */
-function npm(args: string[], cwd: string) {
+async function npm(args: string[], cwd: string) {
   const env: Record<string, string> = { PATH: `${NODE_DIR}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: process.env.HOME ?? '/root' };
-  return execa('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, env, extendEnv: false, reject: false, timeout: 120_000 });
+  const r = await execa('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, env, extendEnv: false, reject: false, timeout: 120_000 });
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** a program as root or as nobody, with only the prefix's bin/ and node's folder on the PATH */
