@@ -93,11 +93,12 @@ describe('a reader that went away (EPIPE): exit 0, quietly', () => {
     const head = spawn('/usr/bin/head', ['-1'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let first = '';
     head.stdout.on('data', (d) => (first += d));
+    const headDone = new Promise((resolve) => head.on('close', resolve));
     const child = spawn(process.execPath, [BIN.uapi, ...LISTS[1]], { stdio: ['ignore', head.stdin, head.stdin], env: ENV });
     head.stdin.destroy();
     const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(signal ?? c)));
     expect(code).toBe(0);
-    await new Promise((resolve) => head.on('close', resolve));
+    await headDone;
     expect(first).toBe('{\n');
   });
 });
@@ -157,7 +158,7 @@ describe('inputs that are not files, or not text: the failure envelope, at once'
 describe('usage errors: one line, escaped, and the pointer to --help', () => {
   it.each([
     [['--user=bob', '--output', 'Ftp', 'list_sessions'], "uapi: 'Ftp' is not an output format; did --output miss its value? (--output takes one of yaml, json, jsonpretty, xml, table)"],
-    [['Ftp', 'list_sessions', '--colector=ps'], "uapi: unknown option '--colector=ps' (Did you mean --collector?)"],
+    [['Ftp', 'list_sessions', '--colector', 'ps'], "uapi: unknown option '--colector' (Did you mean --collector?)"],
     [['--\x1b]52;c;aGk=\x07\n\u202e', 'Ftp', 'list_sessions'], "uapi: unknown option '--\\x1b]52;c;aGk=\\x07\\n\\u202e'"],
   ])('%j', async (argv, line) => {
     const r = await execa(process.execPath, [BIN.uapi, ...argv], { reject: false, env: ENV, extendEnv: false, stripFinalNewline: false });
