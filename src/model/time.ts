@@ -82,11 +82,16 @@ export function localClock(): LocalClock {
       const min = Number(m[5]);
       const s = Number(m[6]);
       const year = Number(m[7]);
-      // ps prints what localtime() gives: anything else is no time at all
-      if (year < 1970 || year > 275760 || h > 23 || min > 59 || s > 59 || day < 1) return Number.NaN;
-      const wall = Date.UTC(year, month, day, h, min, 0);
-      const date = new Date(wall);
-      if (Number.isNaN(wall) || date.getUTCDate() !== day || DAYS[date.getUTCDay()] !== m[1]) return Number.NaN;
+      // ps prints what localtime() gives: anything else is no time at all (and
+      // local 1969 is the latest year that can hold the epoch, in a zone behind UTC)
+      if (year < 1969 || year > 275760 || h > 23 || min > 59 || s > 59 || day < 1) return Number.NaN;
+      // the calendar 240,000 years earlier (600 cycles of 400 years: the same
+      // leap years and days of the week) is in a Date's range for every year here
+      const date = new Date(0);
+      date.setUTCFullYear(year - 240_000, month, day); // (not Date.UTC, which reads years 0-99 as 1900-1999)
+      date.setUTCHours(h, min, 0, 0);
+      const wall = date.getTime();
+      if (date.getUTCDate() !== day || DAYS[date.getUTCDay()] !== m[1]) return Number.NaN;
       // What `new Date(year, month, day, h, min, s)` gives: a local time that
       // happens twice (the hour a clock goes back) is the earlier instant;
       // one that never happens (the gap a clock skips) moves forward by the
@@ -104,7 +109,7 @@ export function localClock(): LocalClock {
   };
 }
 
-/** `new Date(y, mo, d, h, mi, s)`: the years here are 1970 and later (0-99 would be read as 1900-1999). */
+/** `new Date(y, mo, d, h, mi, s)`: the years here are 1969 and later (0-99 would be read as 1900-1999). */
 function localInstant(year: number, month: number, day: number, h: number, min: number, s: number): number {
   return new Date(year, month, day, h, min, s).getTime();
 }
