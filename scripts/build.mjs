@@ -2,7 +2,14 @@
 // what it needs; collectors and renderers arrive as chunks on first use.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+
+// esbuild is a devDependency: `npm ci` installs it. (A global install from a
+// git URL does not, npm/cli#8440: the README installs a packed tarball.)
+const { build } = await import('esbuild').catch((e) => {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  console.error('build: esbuild is not installed here: run `npm ci` first');
+  process.exit(1);
+});
 
 /**
  * commander requires node:child_process at load time, for executable
