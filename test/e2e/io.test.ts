@@ -88,18 +88,22 @@ describe('a reader that went away (EPIPE): exit 0, quietly', () => {
     expect(JSON.parse(r.out).cpanelresult.data).toHaveLength(3000);
   });
 
-  it('2>&1 | head -1: stdout and stderr on one pipe, closed after a line', async () => {
+  it.each([
+    ['uapi --output=jsonpretty: the first line of many', LISTS, '{\n'],
+    ['cpapi2 --output=json: one line, then warnings on stderr', WARNS, undefined],
+  ] as const)('2>&1 | head -1: stdout and stderr on one pipe, closed after a line (%s)', async (_name, [bin, args], line) => {
     // a real head reads the pipe both streams write to
     const head = spawn('/usr/bin/head', ['-1'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let first = '';
     head.stdout.on('data', (d) => (first += d));
     const headDone = new Promise((resolve) => head.on('close', resolve));
-    const child = spawn(process.execPath, [BIN.uapi, ...LISTS[1]], { stdio: ['ignore', head.stdin, head.stdin], env: ENV });
+    const child = spawn(process.execPath, [BIN[bin], ...args], { stdio: ['ignore', head.stdin, head.stdin], env: ENV });
     head.stdin.destroy();
     const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(signal ?? c)));
     expect(code).toBe(0);
     await headDone;
-    expect(first).toBe('{\n');
+    if (line !== undefined) expect(first).toBe(line);
+    else expect(JSON.parse(first).cpanelresult.data).toHaveLength(3000);
   });
 });
 
