@@ -104,7 +104,7 @@ export class ProcessVetter {
   }
 
   /** The file name of a master's program, once per program file. */
-  private programName(pid: number, exe: FileFacts): string | undefined {
+  programName(pid: number, exe: FileFacts): string | undefined {
     const key = `${exe.dev}:${exe.ino}`;
     let name = this.named.get(key);
     if (name === undefined) {
@@ -147,4 +147,37 @@ export function scoreboardOf(master: number, runtime: Runtime, owners: readonly 
     }
   }
   return undefined;
+}
+
+/**
+ * The daemons whose master runs here, as root sees them: a process named
+ * for the daemon, holding root, whose program is a root-owned file no one
+ * else may write, named for the daemon, and whose parent runs another
+ * program. A user's process that only has the name is not one.
+ */
+export function runningMasters(runtime: Runtime): Set<Daemon> {
+  const found = new Set<Daemon>();
+  const vetter = new ProcessVetter(runtime);
+  let pids: string[];
+  try {
+    pids = runtime.readDirNow('/proc').filter((n) => /^[1-9]\d*$/.test(n));
+  } catch {
+    return found;
+  }
+  for (const name of pids) {
+    let stat: string;
+    try {
+      stat = runtime.readFileNow(`/proc/${name}/stat`);
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) as Daemon;
+    if (!(comm in PROGRAM) || found.has(comm)) continue;
+    const facts = vetter.known(Number(name));
+    if (facts?.exe === undefined || !facts.root || !trustedProgram(facts.exe)) continue;
+    const parent = vetter.known(facts.ppid);
+    if (parent?.exe !== undefined && sameFile(parent.exe, facts.exe)) continue;
+    if (vetter.programName(facts.pid, facts.exe) === PROGRAM[comm]) found.add(comm);
+  }
+  return found;
 }

@@ -1,5 +1,5 @@
 import { collect } from '../collectors/index.js';
-import { resolveAccount } from '../model/accounts.js';
+import { refuseOverrides, resolveAccount } from '../model/accounts.js';
 import type { Daemon } from '../model/observation.js';
 import type { FunctionHandler } from './types.js';
 
@@ -23,11 +23,14 @@ const PRECEDENCE: Daemon[] = ['pure-ftpd', 'proftpd', 'vsftpd'];
  * /proc or ps, listeners included), `name: ""` and `enabled: 0` when none runs.
  */
 export const getFtpDaemonInfo: FunctionHandler = async (invocation, runtime) => {
+  refuseOverrides(invocation.overrides, runtime);
   await resolveAccount(invocation.user, runtime);
   const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: -1 }, runtime, {
     baseOnly: true,
   });
-  const running = PRECEDENCE.filter((d) => collection.running.has(d));
+  // as root on the live system, only a real master counts (collectors/trust.ts): a process named vsftpd is not a server
+  const masters = runtime.uid === 0 && invocation.inputs.size === 0 ? (await import('../collectors/trust.js')).runningMasters(runtime) : undefined;
+  const running = PRECEDENCE.filter((d) => collection.running.has(d) && (masters === undefined || masters.has(d)));
   const name: Daemon | '' = running.find(() => true) ?? '';
   const warnings =
     running.length > 1 ? [`several FTP daemons run here (${running.join(', ')}): ${name} is reported.`] : [];
