@@ -85,6 +85,8 @@ const ESCAPES: Record<string, string> = {
 };
 /** What YAML 1.1 (Syck, with its commas and base 60) or YAML 1.2 could read as a number. */
 const NUMBER = /^[-+]?(?:[0-9][0-9_,]*(?::[0-9_,]*)*(?:\.[0-9_,]*)?|\.[0-9][0-9_,]*)(?:[eE][-+]?[0-9_]*)?$/;
+/** Syck's float with an exponent also takes dots in its fraction (`1.1.0e+3` reads as 1.1). */
+const FLOAT_EXP = /^[-+]?[0-9_,]*\.[0-9_,.]*[eE][-+]?[0-9_]*$/;
 const RADIX = /^[-+]?0(?:x[0-9a-fA-F_,]*|o[0-7_]*|b[01_]*)$/;
 const WORD = /^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|<<|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -100,12 +102,21 @@ function scalar(text: string): string {
 }
 
 function plainSafe(text: string): boolean {
-  if (text === '' || WORD.test(text) || NUMBER.test(text) || RADIX.test(text) || DATE.test(text)) return false;
+  if (text === '' || WORD.test(text) || WORD.test(asciiPrefix(text)) || NUMBER.test(text) || FLOAT_EXP.test(text) || RADIX.test(text) || DATE.test(text)) return false;
   if (INDICATOR_FIRST.test(text)) return false;
   const first = text[0] as string;
   const last = text[text.length - 1] as string;
   if (first === ' ' || first === '\u00A0' || last === ' ' || last === '\u00A0' || last === ':') return false;
   return !text.includes(': ') && !text.includes(' #') && !text.includes(':\u00A0');
+}
+
+/**
+ * The text before its first non-ASCII character: YAML::Syck (ImplicitTyping)
+ * reads `Yesé` as 1 and `nullé` as undef, as if the word ended there.
+ */
+function asciiPrefix(text: string): string {
+  const end = text.search(/[^\u0000-\u007F]/);
+  return end === -1 ? '' : text.slice(0, end);
 }
 
 function doubleQuoted(text: string): string {
