@@ -8,7 +8,6 @@
 
 import { cpanelCeil, PerlDie, perlIv, perlNum, perlSplice, perlTrue } from './perl.js';
 import { argsUnder, CallFailure, type Filter, filterRows, isFilterType, isSortMethod, parseFilters, parseSorts, RegexCache, selectColumns, sortRows } from './primitives.js';
-import { StepBudget } from './regex.js';
 import type { Api2Extra, Api2Outcome, Api2Paginate, Args, PostprocessOptions, Row } from './types.js';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -19,7 +18,8 @@ const DEFAULT_PAGE_SIZE = 100;
  *
  * Never throws for any argument. Returns `ok: false` where cPanel dies in
  * the middle of the call: a `matches` pattern that does not compile (Perl's
- * message) or takes too long, a reversed `_reverse` sort method
+ * message, or `api2_filter_term: back-references (\1) are not supported by
+ * the matches filter`), a reversed `_reverse` sort method
  * (`“numeric_reverse_reverse” is not a valid sort method.`), an ipv4 sort
  * meeting an Inf/NaN octet, or a negative `api2_paginate_size` reaching
  * before the first row (`Modification of non-creatable array value
@@ -29,7 +29,7 @@ const DEFAULT_PAGE_SIZE = 100;
 export function applyApi2(rows: readonly Row[], args: Args, options: PostprocessOptions = {}): Api2Outcome {
   const extra: Api2Extra = {};
   let data: Row[] = [...rows];
-  const regex = new RegexCache(new StepBudget(options.regexStepLimit));
+  const regex = new RegexCache(options.regex);
 
   try {
     if (perlTrue(args['api2_columns'])) {
@@ -87,11 +87,11 @@ export function applyApi2(rows: readonly Row[], args: Args, options: Postprocess
  */
 function api2Filters(args: Args): Filter[] {
   const filters: Filter[] = [];
-  for (const [column, rawType, term] of parseFilters(argsUnder(args, 'api2_filter_'))) {
+  for (const [column, rawType, term, termKey] of parseFilters(argsUnder(args, 'api2_filter_'))) {
     const type = perlTrue(rawType) ? (rawType as string) : 'contains';
     if (column === '' || !isFilterType(type)) continue;
     if (type !== 'eq' && (term === undefined || term === '')) continue;
-    filters.push({ column, type, term });
+    filters.push({ column, type, term, termArgument: `api2_filter_${termKey}` });
   }
   return filters;
 }

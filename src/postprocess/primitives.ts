@@ -7,7 +7,7 @@
 
 import { invalidColumnsMessage } from './messages.js';
 import { lcAscii, PerlDie, perlCmp, perlNum, perlStr, perlTrue, spaceship, type Scalar } from './perl.js';
-import { compilePerlRegex, type CompiledRegex, RegexError, type StepBudget } from './regex.js';
+import { type CompiledRegex, RegexError, type RegexEngine } from './regex.js';
 import type { Args, Cell, Row } from './types.js';
 
 /** A failure that fails the whole call, with cPanel's reason. */
@@ -57,9 +57,9 @@ function suffixed(name: string, ordinal: string | undefined): string {
   return ordinal === undefined ? name : `${name}_${ordinal}`;
 }
 
-/** `parse_filters`: [column, type, term] per ordinal, undefined where not given. */
-export function parseFilters(cfg: ReadonlyMap<string, string>): [string, string | undefined, string | undefined][] {
-  return ordinals(cfg).map((o) => [cfg.get(suffixed('column', o)) ?? '', cfg.get(suffixed('type', o)), cfg.get(suffixed('term', o))]);
+/** `parse_filters`: [column, type, term] per ordinal, undefined where not given, and the term's key (`term_2`). */
+export function parseFilters(cfg: ReadonlyMap<string, string>): [string, string | undefined, string | undefined, string][] {
+  return ordinals(cfg).map((o) => [cfg.get(suffixed('column', o)) ?? '', cfg.get(suffixed('type', o)), cfg.get(suffixed('term', o)), suffixed('term', o)]);
 }
 
 /** `parse_sorts`: [column, reverse (0 or 1), method] per ordinal. */
@@ -86,38 +86,42 @@ export interface Filter {
   readonly type: FilterType;
   /** undefined only for an API 2 `eq` filter given no term (Perl compares with undef, i.e. ""). */
   readonly term: string | undefined;
+  /** The argument that gave the term (`api.filter_term_2`), named in the messages of the `matches` filter. */
+  readonly termArgument?: string;
 }
 
-/** Compiles `matches` patterns once per call, lazily (cPanel compiles on the first value tested). */
+/**
+ * Compiles `matches` patterns once per call, lazily (cPanel compiles on the
+ * first value tested), with the engine loaded for the call: re2js, linear
+ * time in the subject. A pattern that does not compile fails the call:
+ * Perl's message for a syntax error, `<argument>: <construct> is not
+ * supported by the matches filter` for what RE2 cannot run.
+ */
 export class RegexCache {
   private readonly compiled = new Map<string, CompiledRegex | RegexError>();
-  constructor(private readonly budget: StepBudget) {}
+  constructor(private readonly engine: RegexEngine | undefined) {}
 
-  test(pattern: string, subject: string): boolean {
+  test(pattern: string, subject: string, argument = 'api.filter_term'): boolean {
     let re = this.compiled.get(pattern);
     if (re === undefined) {
+      if (this.engine === undefined) throw new Error('a matches filter needs the regex engine: load it with loadRegexEngine()');
       try {
-        re = compilePerlRegex(pattern, this.budget);
+        re = this.engine.compile(pattern);
       } catch (error) {
         if (!(error instanceof RegexError)) throw error;
         re = error;
       }
       this.compiled.set(pattern, re);
     }
-    if (re instanceof RegexError) throw new CallFailure(re.message);
-    try {
-      return re.test(subject);
-    } catch (error) {
-      if (error instanceof RegexError) throw new CallFailure(error.message);
-      throw error;
-    }
+    if (re instanceof RegexError) throw new CallFailure(re.kind === 'unsupported' ? `${argument}: ${re.message}` : re.message);
+    return re.test(subject);
   }
 }
 
 const isUnlimited = (value: Scalar): boolean => lcAscii(perlStr(value)) === 'unlimited';
 
 /** The `_filter_<type>` test of one scalar value. */
-function testValue(type: FilterType, value: Scalar, term: string | undefined, regex: RegexCache): boolean {
+function testValue(type: FilterType, value: Scalar, term: string | undefined, regex: RegexCache, argument: string | undefined): boolean {
   switch (type) {
     case 'contains':
       return lcAscii(perlStr(value)).includes(lcAscii(perlStr(term)));
@@ -126,7 +130,7 @@ function testValue(type: FilterType, value: Scalar, term: string | undefined, re
     case 'ends':
       return lcAscii(perlStr(value)).endsWith(lcAscii(perlStr(term)));
     case 'matches':
-      return regex.test(perlStr(term), perlStr(value));
+      return regex.test(perlStr(term), perlStr(value), argument);
     case 'eq':
       return perlStr(value) === perlStr(term);
     case 'ne':
@@ -147,9 +151,9 @@ function testValue(type: FilterType, value: Scalar, term: string | undefined, re
 }
 
 /** A cell passes when its value does, or for a list when any element does (an empty list never passes). */
-function testCell(type: FilterType, cell: Cell | undefined, term: string | undefined, regex: RegexCache): boolean {
-  if (Array.isArray(cell)) return (cell as readonly (string | number)[]).some((v) => testValue(type, v, term, regex));
-  return testValue(type, (cell ?? undefined) as Scalar, term, regex);
+function testCell(type: FilterType, cell: Cell | undefined, term: string | undefined, regex: RegexCache, argument: string | undefined): boolean {
+  if (Array.isArray(cell)) return (cell as readonly (string | number)[]).some((v) => testValue(type, v, term, regex, argument));
+  return testValue(type, (cell ?? undefined) as Scalar, term, regex, argument);
 }
 
 /**
@@ -159,10 +163,10 @@ function testCell(type: FilterType, cell: Cell | undefined, term: string | undef
  * Throws CallFailure where cPanel dies (a bad `matches` pattern).
  */
 export function filterRows(rows: readonly Row[], filter: Filter, regex: RegexCache): Row[] {
-  const { column, type, term } = filter;
+  const { column, type, term, termArgument } = filter;
   if ((term === undefined || term === '') && EMPTY_TERM_IS_NO_OP.includes(type)) return [...rows];
-  if (column === '*') return rows.filter((row) => Object.values(row).some((cell) => testCell(type, cell, term, regex)));
-  return rows.filter((row) => testCell(type, Object.hasOwn(row, column) ? row[column] : undefined, term, regex));
+  if (column === '*') return rows.filter((row) => Object.values(row).some((cell) => testCell(type, cell, term, regex, termArgument)));
+  return rows.filter((row) => testCell(type, Object.hasOwn(row, column) ? row[column] : undefined, term, regex, termArgument));
 }
 
 // ---------------------------------------------------------------------------

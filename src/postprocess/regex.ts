@@ -1,39 +1,34 @@
 /**
  * Perl regular expressions for the `matches` filter (`m{$term}` in cPanel's
- * `Cpanel::Args::Filter::Utils`), evaluated so that no pattern can hang the
- * tool.
+ * `Cpanel::Args::Filter::Utils`), run by re2js, a port of RE2: time linear
+ * in the subject by construction, whatever the pattern.
  *
- * Why not JavaScript's RegExp: its syntax differs from Perl's, and its
- * backtracking cannot be bounded, so `(a+)+$` against a long string would
- * run for ages. Here the pattern is parsed with Perl's grammar and run on a
- * backtracking machine that remembers every (instruction, position) state it
- * has already explored. A boolean match needs no more: when the pattern has
- * no back-references the state fully decides the outcome, so each state is
- * explored at most once and a match costs O(pattern x subject) steps, however
- * the pattern nests its quantifiers. Lookarounds and atomic groups run as
- * memoised sub-searches. Back-references make the state include the captured
- * text, and only they can still be expensive; every match also has a step
- * budget, and exceeding it is an error (RegexError 'budget'), never a hang.
+ * The pattern is parsed with Perl's grammar (Perl's own wording for syntax
+ * errors) and written out as an RE2 pattern that means, on the same input,
+ * what perl means. cPanel's rows and arguments are byte strings: subject and
+ * pattern are matched as UTF-8 bytes (each a character 0-255 for re2js), and
+ * every character class, every literal under /i, `.`, `\w`, `\s`, `\d`,
+ * POSIX classes and `\p{...}` are computed here as explicit sets of bytes,
+ * with Perl's rules: /d (ASCII `\w`, `\s`, `\d`, ASCII case folding) unless
+ * the pattern turns on Unicode rules (`\p{}`, `\N{U+...}`, a code point above
+ * 0xFF, `(?u)`), which apply Unicode's definitions to the byte's Latin-1 code
+ * point; `\h`, `\v`, `\R` are Unicode's always. Perl's `$` and `\Z` (also
+ * before a final newline) become `\n?\z`; `(?m)$` and `(?m)^` are RE2's,
+ * except that Perl's `(?m)^` never matches at the very end.
  *
- * Semantics are Perl's on byte strings, as cPanel's rows and arguments are:
- * subject and pattern are matched as UTF-8 bytes, `\w`, `\d`, `\s` and the
- * POSIX classes are ASCII (Perl's /d rules for non-UTF-8 strings), `/i`
- * folds ASCII letters only, `.` is one byte, `$` also matches before a final
- * newline. `\h`, `\v`, `\R` and `\p{...}` use Unicode's definitions on the
- * byte's Latin-1 code point, as Perl does. Code points above 0xFF
- * (`\x{100}`) match nothing in a byte string.
- *
- * Not supported (RegexError 'unsupported', the call fails): recursion
- * (`(?R)`, `(?1)`, `(?&name)`, `(?P>name)`), conditionals `(?(...)...)`,
- * backtracking verbs other than `(*FAIL)`, `(?[ ])`, `\X`, `\N{NAME}`,
- * `\b{...}`. Syntax errors are reported with Perl's own wording
- * (`Unmatched ( in regex; marked by <-- HERE in m/( <-- HERE /`), without
- * Perl's trailing " at FILE line N.".
+ * Refused with a one-line message naming the construct (RegexError
+ * 'unsupported'), because RE2 cannot run them in linear time or because RE2
+ * does not mean the same thing: back-references, look-around, atomic groups,
+ * possessive quantifiers, recursion, conditionals, `\G`, embedded code,
+ * backtracking verbs, `\X`, `\b{...}`, `\N{NAME}`, `(?l)`, repetition counts
+ * above 1000, `$`/`\Z` with more pattern after them, `(?m)^` where the rest
+ * of the pattern can match nothing, `\b` under Unicode rules, and /i under
+ * Unicode rules where perl folds "ss" and "ß" or a code point above 0xFF.
  */
 
 import { fromByteString, toByteString } from './perl.js';
 
-export type RegexErrorKind = 'syntax' | 'unsupported' | 'budget' | 'too-complex';
+export type RegexErrorKind = 'syntax' | 'unsupported';
 
 export class RegexError extends Error {
   override readonly name = 'RegexError';
@@ -45,11 +40,9 @@ export class RegexError extends Error {
   }
 }
 
-/** Steps the matches of one call may take before they are abandoned with RegexError 'budget'. */
-export const DEFAULT_STEP_LIMIT = 2_000_000;
-/** Compiled program size limit (counted repetitions are expanded). */
-const MAX_INSTRUCTIONS = 100_000;
-/** Group nesting limit (the parser and the sub-searches recurse). */
+/** RE2's largest repetition count. */
+export const MAX_REPEAT = 1000;
+/** Group nesting limit (the parser and the writer recurse). */
 const MAX_NESTING = 200;
 /** Perl's own limit for `{n,m}` counts. */
 const MAX_QUANTIFIER = 65534;
@@ -59,36 +52,53 @@ export interface CompiledRegex {
   test(subject: string): boolean;
 }
 
-/**
- * The steps every match of one call may take together; share one between
- * the patterns of a call to bound the whole call.
- */
-export class StepBudget {
-  used = 0;
-  constructor(readonly limit: number = DEFAULT_STEP_LIMIT) {}
+/** The regex engine: re2js, loaded on first use by loadRegexEngine(). */
+export interface RegexEngine {
+  /** Compiles a Perl pattern; throws RegexError for a syntax error or an unsupported construct. */
+  compile(pattern: string): CompiledRegex;
 }
 
-export function compilePerlRegex(pattern: string, budget: StepBudget = new StepBudget()): CompiledRegex {
-  const bytes = toByteString(pattern);
-  const parser = new Parser(bytes);
-  const ast = parser.parse();
-  const compiler = new Compiler(parser.hasBackrefs);
-  const program = compiler.compileProgram(ast);
-  const groupCount = parser.groupCount;
-  const trackedSlots = parser.referencedGroups().flatMap((g) => [g * 2, g * 2 + 1]);
-  const instructions = compiler.instructionCount;
+/**
+ * Loads re2js (a dynamic import: about 25 ms, paid only by a call that has
+ * a `matches` filter) and returns the engine.
+ */
+export async function loadRegexEngine(): Promise<RegexEngine> {
+  const { RE2JS } = await import('re2js');
   return {
-    test(subject: string): boolean {
-      const machine = new Machine(toByteString(subject), trackedSlots, budget, instructions, groupCount);
-      return machine.search(program);
+    compile(pattern: string): CompiledRegex {
+      const source = translatePerlRegex(pattern);
+      let re: { test(input: string): boolean };
+      try {
+        re = RE2JS.compile(source);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        if (/invalid repeat count/.test(detail)) throw new RegexError('unsupported', `nested repetition counts multiplying past ${MAX_REPEAT} are not supported by the matches filter`);
+        throw new RegexError('unsupported', `this pattern is too large for the matches filter (${detail})`);
+      }
+      return { test: (subject: string): boolean => re.test(toByteString(subject)) };
     },
   };
+}
+
+/**
+ * The RE2 pattern that means on a byte string (characters 0-255) what the
+ * Perl pattern means: no flags, no captures, explicit byte sets.
+ */
+export function translatePerlRegex(pattern: string): string {
+  const bytes = toByteString(pattern);
+  let parser = new Parser(bytes, false);
+  let ast = parser.parse();
+  if (parser.unicodeTriggered) {
+    parser = new Parser(bytes, true);
+    ast = parser.parse();
+  }
+  return emit(ast, { tail: true, followMin: 0 });
 }
 
 // ---------------------------------------------------------------------------
 // Syntax tree
 
-type AssertKind = 'bol' | 'mbol' | 'eol' | 'meol' | 'A' | 'z' | 'Z' | 'b' | 'B' | 'G';
+type AssertKind = 'bol' | 'mbol' | 'eol' | 'meol' | 'A' | 'z' | 'Z' | 'b' | 'B';
 
 type Node =
   | { readonly t: 'set'; readonly set: Uint8Array }
@@ -96,12 +106,14 @@ type Node =
   | { readonly t: 'empty' }
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly alts: readonly Node[] }
-  | { readonly t: 'group'; readonly index: number; readonly body: Node }
-  | { readonly t: 'repeat'; readonly body: Node; readonly min: number; readonly max: number; readonly greedy: boolean; readonly possessive: boolean }
+  | { readonly t: 'group'; readonly body: Node }
+  | { readonly t: 'repeat'; readonly body: Node; readonly min: number; readonly max: number; readonly greedy: boolean }
   | { readonly t: 'assert'; readonly kind: AssertKind }
-  | { t: 'backref'; groups: number[]; readonly ci: boolean }
-  | { readonly t: 'look'; readonly ahead: boolean; readonly negate: boolean; readonly body: Node }
-  | { readonly t: 'atomic'; readonly body: Node };
+  /** `\R`: perl's `(?>\r\n|\v)`, atomic. */
+  | { readonly t: 'linebreak' };
+
+/** Perl's character-set modifiers: /d (the default), /u, /a, /aa, /l. */
+type Charset = 'd' | 'u' | 'a' | 'aa' | 'l';
 
 interface Flags {
   i: boolean;
@@ -110,6 +122,7 @@ interface Flags {
   x: boolean;
   xx: boolean;
   n: boolean;
+  cs: Charset;
 }
 
 type ByteSet = Uint8Array;
@@ -125,20 +138,32 @@ function setOf(predicate: (b: number) => boolean): ByteSet {
 }
 
 function negate(set: ByteSet): ByteSet {
-  return setOf((b) => set[b] !== 1);
+  return set.map((v) => 1 - v);
 }
 
 function addAll(target: ByteSet, source: ByteSet): void {
-  for (let b = 0; b < 256; b++) if (source[b] === 1) target[b] = 1;
+  for (let b = 0; b < 256; b++) if (source[b]) target[b] = 1;
 }
 
+function addByte(set: ByteSet, byte: number | undefined): void {
+  if (byte !== undefined) set[byte] = 1;
+}
+
+/** /i under /d: ASCII letters only. */
 function foldAscii(set: ByteSet): ByteSet {
   const out = set.slice();
   for (let b = 0x41; b <= 0x5a; b++) {
-    if (set[b] === 1 || set[b + 0x20] === 1) {
-      out[b] = 1;
-      out[b + 0x20] = 1;
-    }
+    if (set[b] || set[b + 0x20]) out[b] = out[b + 0x20] = 1;
+  }
+  return out;
+}
+
+/** /i under Unicode rules, on Latin-1: ASCII letters and À-Þ with à-þ (not × and ÷); µ and ÿ fold only with code points above 0xFF. */
+function foldLatin1(set: ByteSet): ByteSet {
+  const out = foldAscii(set);
+  for (let b = 0xc0; b <= 0xde; b++) {
+    if (b === 0xd7) continue;
+    if (set[b] || set[b + 0x20]) out[b] = out[b + 0x20] = 1;
   }
   return out;
 }
@@ -149,6 +174,12 @@ const isLower = (b: number): boolean => b >= 0x61 && b <= 0x7a;
 const isAlpha = (b: number): boolean => isUpper(b) || isLower(b);
 const isWordByte = (b: number): boolean => isAlpha(b) || isDigit(b) || b === 0x5f;
 
+/** A set of the bytes whose Latin-1 character matches a JavaScript Unicode class (`[\p{L}]`). */
+function unicodeSet(jsClass: string): ByteSet {
+  const re = new RegExp(`^${jsClass}$`, 'u');
+  return setOf((b) => re.test(String.fromCharCode(b)));
+}
+
 const DIGIT = setOf(isDigit);
 const WORD = setOf(isWordByte);
 const SPACE = setOf((b) => b === 0x20 || (b >= 0x09 && b <= 0x0d));
@@ -156,8 +187,37 @@ const HSPACE = setOf((b) => b === 0x09 || b === 0x20 || b === 0xa0);
 const VSPACE = setOf((b) => (b >= 0x0a && b <= 0x0d) || b === 0x85);
 const NOT_NEWLINE = setOf((b) => b !== 0x0a);
 const ANY = setOf(() => true);
+/** A value computed on first use (the Unicode tables cost nothing to a call without a `matches` filter). */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
 
-const POSIX: Readonly<Record<string, (b: number) => boolean>> = {
+const uWord = lazy(() => unicodeSet('[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]'));
+const uSpace = lazy(() => unicodeSet('\\p{White_Space}'));
+
+/** `\d`, `\w`, `\s` and their negations under the rules in force; undefined for any other letter. */
+function namedClass(letter: string, rules: Charset): ByteSet | undefined {
+  const unicode = rules === 'u';
+  switch (letter) {
+    case 'd':
+      return DIGIT; // Latin-1 has no other decimal digits
+    case 'D':
+      return negate(DIGIT);
+    case 'w':
+      return unicode ? uWord() : WORD;
+    case 'W':
+      return negate(unicode ? uWord() : WORD);
+    case 's':
+      return unicode ? uSpace() : SPACE;
+    case 'S':
+      return negate(unicode ? uSpace() : SPACE);
+    default:
+      return undefined;
+  }
+}
+
+const POSIX_ASCII: Readonly<Record<string, (b: number) => boolean>> = {
   alpha: isAlpha,
   digit: isDigit,
   alnum: (b) => isAlpha(b) || isDigit(b),
@@ -174,49 +234,117 @@ const POSIX: Readonly<Record<string, (b: number) => boolean>> = {
   ascii: (b) => b < 0x80,
 };
 
-/** Perl property names that JavaScript spells differently. */
-const PROPERTY_ALIASES: Readonly<Record<string, string>> = {
-  alpha: 'Alphabetic',
-  alnum: 'Alnum',
-  digit: 'Nd',
-  space: 'White_Space',
-  spaceperl: 'White_Space',
-  xposixspace: 'White_Space',
-  upper: 'Uppercase',
-  lower: 'Lowercase',
-  punct: 'P',
-  word: 'Word',
-  xposixalpha: 'Alphabetic',
-  xposixdigit: 'Nd',
-  xposixupper: 'Uppercase',
-  xposixlower: 'Lowercase',
-  xposixpunct: 'P',
-  xposixword: 'Word',
-  xposixalnum: 'Alnum',
-  any: 'Any',
-  assigned: 'Assigned',
-  ascii: 'ASCII',
+/** Perl's XPosix classes (POSIX classes under Unicode rules) on Latin-1. */
+const xposix = lazy((): Readonly<Record<string, ByteSet>> => ({
+  alpha: unicodeSet('\\p{Alphabetic}'),
+  digit: DIGIT,
+  alnum: unicodeSet('[\\p{Alphabetic}\\p{Nd}]'),
+  upper: unicodeSet('\\p{Uppercase}'),
+  lower: unicodeSet('\\p{Lowercase}'),
+  space: uSpace(),
+  blank: HSPACE,
+  cntrl: unicodeSet('\\p{Cc}'),
+  graph: unicodeSet('[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]'),
+  print: unicodeSet('(?:[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]|[ \\u00a0])'),
+  punct: unicodeSet('[\\p{P}$+<=>^`|~]'),
+  xdigit: setOf(POSIX_ASCII['xdigit'] as (b: number) => boolean),
+  word: uWord(),
+  ascii: setOf((b) => b < 0x80),
+}));
+
+/** `[:name:]` under the rules in force, undefined for an unknown name. */
+function posixClass(name: string, rules: Charset): ByteSet | undefined {
+  if (rules === 'u') return xposix()[name];
+  const test = POSIX_ASCII[name];
+  return test ? setOf(test) : undefined;
+}
+
+/** Perl property names (loose: case, spaces, `_` and `-` ignored; an `Is` prefix allowed) that are not JavaScript's. */
+const PERL_PROPERTIES: Readonly<Record<string, () => ByteSet>> = {
+  alnum: () => xposix()['alnum'] as ByteSet,
+  xposixalnum: () => xposix()['alnum'] as ByteSet,
+  xposixalpha: () => xposix()['alpha'] as ByteSet,
+  digit: () => DIGIT,
+  xposixdigit: () => DIGIT,
+  space: uSpace,
+  spaceperl: uSpace,
+  xperlspace: uSpace,
+  xposixspace: uSpace,
+  upper: () => xposix()['upper'] as ByteSet,
+  xposixupper: () => xposix()['upper'] as ByteSet,
+  lower: () => xposix()['lower'] as ByteSet,
+  xposixlower: () => xposix()['lower'] as ByteSet,
+  punct: () => unicodeSet('\\p{P}'),
+  xposixpunct: () => xposix()['punct'] as ByteSet,
+  word: uWord,
+  xposixword: uWord,
+  blank: () => HSPACE,
+  xposixblank: () => HSPACE,
+  horizspace: () => HSPACE,
+  vertspace: () => VSPACE,
+  cntrl: () => xposix()['cntrl'] as ByteSet,
+  xposixcntrl: () => xposix()['cntrl'] as ByteSet,
+  graph: () => xposix()['graph'] as ByteSet,
+  xposixgraph: () => xposix()['graph'] as ByteSet,
+  print: () => xposix()['print'] as ByteSet,
+  xposixprint: () => xposix()['print'] as ByteSet,
+  xdigit: () => unicodeSet('\\p{Hex_Digit}'),
+  xposixxdigit: () => unicodeSet('\\p{Hex_Digit}'),
+  title: () => unicodeSet('\\p{Lt}'),
+  titlecase: () => unicodeSet('\\p{Lt}'),
+  'l&': () => unicodeSet('\\p{LC}'),
+  all: () => ANY,
+  inbasiclatin: () => setOf((b) => b < 0x80),
+  inlatin1: () => setOf((b) => b >= 0x80),
+  inlatin1supplement: () => setOf((b) => b >= 0x80),
+  ...Object.fromEntries(Object.entries(POSIX_ASCII).map(([name, test]) => [`posix${name}`, () => setOf(test)])),
 };
 
-function propertySet(name: string): ByteSet | undefined {
-  const loose = name.replace(/[\s_-]/g, '').toLowerCase().replace(/^is(?=.)/, '');
-  const alias = PROPERTY_ALIASES[loose];
-  let test: (c: string) => boolean;
-  try {
-    if (alias === 'Word') {
-      const re = /^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]$/u;
-      test = (c) => re.test(c);
-    } else if (alias === 'Alnum') {
-      const re = /^[\p{Alphabetic}\p{Nd}]$/u;
-      test = (c) => re.test(c);
-    } else {
-      const re = new RegExp(`^\\p{${alias ?? name}}$`, 'u');
-      test = (c) => re.test(c);
+/** JavaScript's names, by their loose form: general categories, binary properties, scripts (Perl's bare script name is Script_Extensions). */
+const jsProperties = lazy((): ReadonlyMap<string, string> => {
+  const names = new Map<string, string>();
+  const add = (loose: string, js: string): void => {
+    try {
+      new RegExp(`\\p{${js}}`, 'u');
+      names.set(loose.replace(/[\s_-]/g, '').toLowerCase(), js);
+    } catch {
+      // not a name this Node knows
     }
-  } catch {
-    return undefined;
+  };
+  const categories =
+    'L Letter LC Cased_Letter Lu Uppercase_Letter Ll Lowercase_Letter Lt Titlecase_Letter Lm Modifier_Letter Lo Other_Letter M Mark Combining_Mark Mn Nonspacing_Mark Mc Spacing_Mark Me Enclosing_Mark N Number Nd Decimal_Number Nl Letter_Number No Other_Number P Punctuation Pc Connector_Punctuation Pd Dash_Punctuation Ps Open_Punctuation Pe Close_Punctuation Pi Initial_Punctuation Pf Final_Punctuation Po Other_Punctuation S Symbol Sm Math_Symbol Sc Currency_Symbol Sk Modifier_Symbol So Other_Symbol Z Separator Zs Space_Separator Zl Line_Separator Zp Paragraph_Separator C Other Cc Control Cf Format Cs Surrogate Co Private_Use Cn Unassigned';
+  for (const name of categories.split(' ')) add(name, name);
+  const binary =
+    'ASCII ASCII_Hex_Digit AHex Alphabetic Alpha Any Assigned Bidi_Control Bidi_Mirrored Case_Ignorable CI Cased Changes_When_Casefolded CWCF Changes_When_Casemapped CWCM Changes_When_Lowercased CWL Changes_When_NFKC_Casefolded CWKCF Changes_When_Titlecased CWT Changes_When_Uppercased CWU Dash Default_Ignorable_Code_Point DI Deprecated Dep Diacritic Dia Emoji Emoji_Component Emoji_Modifier Emoji_Modifier_Base Emoji_Presentation Extended_Pictographic Extender Ext Grapheme_Base Gr_Base Grapheme_Extend Gr_Ext Hex_Digit Hex IDS_Binary_Operator IDS_Trinary_Operator ID_Continue IDC ID_Start IDS Ideographic Ideo Join_Control Join_C Logical_Order_Exception LOE Lowercase Math Noncharacter_Code_Point Pattern_Syntax Pat_Syn Pattern_White_Space Pat_WS Quotation_Mark QMark Radical Regional_Indicator RI Sentence_Terminal STerm Soft_Dotted SD Terminal_Punctuation Term Unified_Ideograph UIdeo Uppercase Variation_Selector VS White_Space space WSpace XID_Continue XIDC XID_Start XIDS';
+  for (const name of binary.split(' ')) add(name, name);
+  const scripts =
+    'Latin Latn Greek Grek Cyrillic Cyrl Armenian Armn Hebrew Hebr Arabic Arab Syriac Syrc Thaana Thaa Devanagari Deva Bengali Beng Gurmukhi Guru Gujarati Gujr Oriya Orya Tamil Taml Telugu Telu Kannada Knda Malayalam Mlym Sinhala Sinh Thai Lao Laoo Tibetan Tibt Myanmar Mymr Georgian Geor Hangul Hang Ethiopic Ethi Cherokee Cher Khmer Khmr Mongolian Mong Hiragana Hira Katakana Kana Bopomofo Bopo Han Hani Yi Yiii Common Zyyy Inherited Zinh Qaai Coptic Copt Gothic Goth Runic Runr Ogham Ogam Braille Brai';
+  for (const name of scripts.split(' ')) add(name, `Script_Extensions=${name}`);
+  return names;
+});
+
+/** `\p{name}` on Latin-1, undefined for a name we do not know. */
+function propertySet(name: string): ByteSet | undefined {
+  const loose = (raw: string): string => raw.replace(/[\s_-]/g, '').toLowerCase();
+  let key = loose(name);
+  const eq = key.search(/[=:]/);
+  if (eq !== -1) {
+    const prop = key.slice(0, eq);
+    const value = key.slice(eq + 1);
+    if (['gc', 'generalcategory', 'category'].includes(prop)) key = value;
+    else if (['sc', 'script', 'scx', 'scriptextensions'].includes(prop)) {
+      const js = jsProperties().get(value);
+      if (!js?.startsWith('Script_Extensions=')) return undefined;
+      return unicodeSet(`\\p{${prop.startsWith('scx') || prop === 'scriptextensions' ? js : js.replace('Script_Extensions=', 'Script=')}}`);
+    } else return undefined;
   }
-  return setOf((b) => test(String.fromCharCode(b)));
+  for (const candidate of key.startsWith('is') && key.length > 2 ? [key, key.slice(2)] : [key]) {
+    const perl = PERL_PROPERTIES[candidate];
+    if (perl) return perl();
+    const js = jsProperties().get(candidate);
+    if (js) return unicodeSet(`\\p{${js}}`);
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -226,54 +354,51 @@ const SET_NODE = (set: ByteSet): Node => ({ t: 'set', set });
 
 class Parser {
   private pos = 0;
-  groupCount = 0;
-  hasBackrefs = false;
-  private readonly names = new Map<string, number[]>();
-  private readonly numberedRefs: { node: Extract<Node, { t: 'backref' }>; number: number; at: number }[] = [];
-  private readonly namedRefs: { node: Extract<Node, { t: 'backref' }>; name: string; at: number }[] = [];
-  private readonly recursions: { name: string; at: number; construct: string }[] = [];
+  private groupCount = 0;
   private depth = 0;
+  /** Whether the pattern holds what makes Perl apply Unicode rules to all of it (\p{}, \N{}, a code point above 0xFF). */
+  unicodeTriggered = false;
 
-  constructor(private readonly src: string) {}
-
-  /** The groups that back-references read (their captures are part of the machine's state). */
-  referencedGroups(): number[] {
-    const groups = new Set<number>();
-    for (const ref of [...this.numberedRefs, ...this.namedRefs]) for (const g of ref.node.groups) groups.add(g);
-    return [...groups].sort((a, b) => a - b);
-  }
+  /** `unicode`: parse with the Unicode rules that a trigger anywhere in the pattern turns on (a second pass). */
+  constructor(
+    private readonly src: string,
+    private readonly unicode: boolean,
+  ) {}
 
   parse(): Node {
-    const flags: Flags = { i: false, m: false, s: false, x: false, xx: false, n: false };
+    const flags: Flags = { i: false, m: false, s: false, x: false, xx: false, n: false, cs: 'd' };
     const node = this.parseAlternation(flags);
     if (this.pos < this.src.length) {
       // Only an unmatched `)` stops the top-level alternation early.
       this.pos++;
       throw this.marked('Unmatched )');
     }
-    for (const ref of this.numberedRefs) {
-      if (ref.number > this.groupCount) {
-        this.pos = ref.at;
-        throw this.marked('Reference to nonexistent group');
-      }
-      ref.node.groups = [ref.number];
-    }
-    for (const ref of this.namedRefs) {
-      const groups = this.names.get(ref.name);
-      if (!groups) {
-        this.pos = ref.at;
-        throw this.marked('Reference to nonexistent named group');
-      }
-      ref.node.groups = groups;
-    }
-    for (const recursion of this.recursions) {
-      if (!this.names.has(recursion.name)) {
-        this.pos = recursion.at;
-        throw this.marked('Reference to nonexistent named group');
-      }
-      throw this.unsupported(recursion.construct);
-    }
     return node;
+  }
+
+  /** The rules in force: /d is /u once the pattern has a Unicode trigger. */
+  private rules(flags: Flags): Charset {
+    return flags.cs === 'd' && this.unicode ? 'u' : flags.cs;
+  }
+
+  /**
+   * A set under the flags: folded for /i by the rules in force. `literal`:
+   * the set lists characters (a literal, a bracketed class), which perl
+   * also folds to several characters ("ß" to "ss"); a property does not.
+   */
+  private cased(set: ByteSet, flags: Flags, literal = true): ByteSet {
+    if (!flags.i) return set;
+    const rules = this.rules(flags);
+    if (rules === 'd') return foldAscii(set);
+    if (literal && (rules === 'u' || rules === 'a') && set[0xdf]) throw this.unsupported('case-insensitive “ß” under Unicode rules (it matches “ss” in perl)', true);
+    return foldLatin1(set);
+  }
+
+  /** A code point above 0xFF: it matches nothing in a byte string, but it turns on Unicode rules, and under /i may fold into Latin-1. */
+  private wide(flags: Flags, text: string): Node {
+    this.unicodeTriggered = true;
+    if (flags.i) throw this.unsupported(`case-insensitive code points above 0xFF (${text})`, true);
+    return { t: 'never' };
   }
 
   // -- errors, in Perl's wording
@@ -291,11 +416,17 @@ class Parser {
   /** The construct from `start` to the next `)`, for a message. */
   private constructAt(start: number): string {
     const end = this.src.indexOf(')', start);
-    return this.src.slice(start, end === -1 ? undefined : end + 1);
+    return this.show(start, end === -1 ? undefined : end + 1);
   }
 
-  private unsupported(construct: string): RegexError {
-    return new RegexError('unsupported', `The Perl regular-expression construct “${fromByteString(construct)}” is not supported in a “matches” filter.`);
+  /** The pattern's text from `start` to `end` (or the current position), for a message. */
+  private show(start: number, end: number | undefined = this.pos): string {
+    return fromByteString(this.src.slice(start, end));
+  }
+
+  /** A construct RE2 cannot run, or whose meaning we do not reproduce: `what` names it (plural unless `singular`). */
+  private unsupported(what: string, singular = false): RegexError {
+    return new RegexError('unsupported', `${what} ${singular ? 'is' : 'are'} not supported by the matches filter`);
   }
 
   // -- helpers
@@ -329,7 +460,7 @@ class Parser {
   private literal(byte: number, flags: Flags): Node {
     const set = emptySet();
     set[byte] = 1;
-    return SET_NODE(flags.i ? foldAscii(set) : set);
+    return SET_NODE(this.cased(set, flags));
   }
 
   // -- grammar
@@ -353,6 +484,11 @@ class Parser {
       const atom = this.parseAtom(flags);
       if (atom === undefined) continue; // a comment or an inline flag group
       items.push(this.parseQuantifiers(atom, flags));
+    }
+    if (flags.i && (this.rules(flags) === 'u' || this.rules(flags) === 'a')) {
+      // Perl's multi-character fold: a literal "ss" matches "ß" (0xDF) under /iu.
+      const s = (node: Node | undefined): boolean => node?.t === 'set' && node.set[0x73] === 1;
+      if (items.some((item, k) => s(item) && s(items[k + 1]))) throw this.unsupported('case-insensitive “ss” under Unicode rules (it matches “ß” in perl)', true);
     }
     if (items.length === 0) return { t: 'empty' };
     return items.length === 1 ? (items[0] as Node) : { t: 'seq', items };
@@ -388,15 +524,16 @@ class Parser {
     this.skipExtended(flags);
     const q = this.quantifierAt();
     if (!q) return atom;
+    const qStart = this.pos;
     this.pos = q.end;
+    this.skipExtended(flags); // under /x perl reads `a* +` as possessive, `a{2,} ?` as lazy
     let greedy = true;
-    let possessive = false;
     if (this.peek() === '?') {
       greedy = false;
       this.pos++;
     } else if (this.peek() === '+') {
-      possessive = true;
       this.pos++;
+      throw this.unsupported(`possessive quantifiers (${this.show(qStart)})`);
     }
     this.skipExtended(flags);
     const next = this.peek();
@@ -405,7 +542,7 @@ class Parser {
       throw this.marked('Nested quantifiers');
     }
     if (q.min > q.max) return { t: 'never' }; // Perl only warns about {n,m} with n > m: it never matches
-    return { t: 'repeat', body: atom, min: q.min, max: q.max, greedy, possessive };
+    return { t: 'repeat', body: atom, min: q.min, max: q.max, greedy };
   }
 
   private parseAtom(flags: Flags): Node | undefined {
@@ -442,7 +579,7 @@ class Parser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_NESTING) throw new RegexError('too-complex', `The “matches” filter pattern nests groups deeper than ${MAX_NESTING}.`);
+    if (++this.depth > MAX_NESTING) throw new RegexError('unsupported', `groups nested deeper than ${MAX_NESTING} are not supported by the matches filter`);
   }
 
   private closeGroup(): void {
@@ -473,11 +610,11 @@ class Parser {
         this.groupStarts.pop();
         return body;
       }
-      const index = ++this.groupCount;
+      ++this.groupCount;
       const body = this.parseAlternation({ ...flags });
       this.closeGroup();
       this.groupStarts.pop();
-      return { t: 'group', index, body };
+      return { t: 'group', body };
     }
     this.pos++; // past `?`
     if (this.atEnd()) throw this.marked('Sequence (? incomplete');
@@ -500,58 +637,28 @@ class Parser {
       this.pos++;
       return wrap((body) => body);
     }
-    if (c === '=' || c === '!') {
-      this.pos++;
-      return wrap((body) => ({ t: 'look', ahead: true, negate: c === '!', body }));
-    }
-    if (c === '>') {
-      this.pos++;
-      return wrap((body) => ({ t: 'atomic', body }));
-    }
+    if (c === '=' || c === '!') throw this.unsupported(`look-ahead assertions ((?${c}...))`);
+    if (c === '>') throw this.unsupported('atomic groups ((?>...))');
     if (c === '|') {
       this.pos++;
       return this.parseBranchReset(flags, start);
     }
-    if (c === '<' && (this.peek(1) === '=' || this.peek(1) === '!')) {
-      const negateIt = this.peek(1) === '!';
-      this.pos += 2;
-      return wrap((body) => {
-        const [, max] = lengthRange(body);
-        if (max > 255) throw this.whole('Lookbehind longer than 255 not implemented');
-        return { t: 'look', ahead: false, negate: negateIt, body };
-      });
-    }
+    if (c === '<' && (this.peek(1) === '=' || this.peek(1) === '!')) throw this.unsupported(`look-behind assertions ((?<${this.peek(1)}...))`);
     if (c === '<' || c === "'" || (c === 'P' && this.peek(1) === '<')) {
       if (c === 'P') this.pos++;
       const close = this.peek() === '<' ? '>' : "'";
       this.pos++;
-      const name = this.readName(close);
-      const index = ++this.groupCount;
-      const list = this.names.get(name) ?? [];
-      list.push(index);
-      this.names.set(name, list);
-      return wrap((body) => ({ t: 'group', index, body }));
+      this.readName(close);
+      ++this.groupCount;
+      return wrap((body) => ({ t: 'group', body }));
     }
-    if (c === 'P' && this.peek(1) === '=') {
-      this.pos += 2;
-      const name = this.readName(')');
-      this.pos--;
-      return this.namedBackref(name, flags, () => this.pos++);
+    if (c === 'P' && this.peek(1) === '=') throw this.unsupported(`back-references (${this.constructAt(start)})`);
+    if ((c === 'P' && this.peek(1) === '>') || c === '&' || c === 'R' || isDigit(this.code()) || ((c === '+' || c === '-') && isDigit(this.code(1)))) {
+      throw this.unsupported(`recursion (${this.constructAt(start)})`, true);
     }
-    if ((c === 'P' && this.peek(1) === '>') || c === '&') {
-      // Recursion into a named group: Perl first wants the name to exist.
-      this.pos += c === '&' ? 1 : 2;
-      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.src.slice(this.pos))?.[0] ?? '';
-      this.pos += name.length;
-      this.recursions.push({ name, at: this.pos, construct: this.constructAt(start) });
-      if (this.peek() === ')') this.pos++;
-      return { t: 'empty' };
-    }
-    if (c === '{' || (c === '?' && this.peek(1) === '{')) throw this.whole("Eval-group not allowed at runtime, use re 'eval'");
-    if (c === 'R' || isDigit(this.code()) || ((c === '+' || c === '-') && isDigit(this.code(1)))) {
-      throw this.unsupported(this.constructAt(start));
-    }
-    if (c === '(' || c === '[') throw this.unsupported(this.constructAt(start));
+    if (c === '{' || (c === '?' && this.peek(1) === '{')) throw this.unsupported('embedded code ((?{...}))', true);
+    if (c === '(') throw this.unsupported('conditionals ((?(...)...))');
+    if (c === '[') throw this.unsupported('extended bracketed character classes ((?[...]))');
     return this.parseFlagGroup(flags, wrap);
   }
 
@@ -562,7 +669,7 @@ class Parser {
       this.pos = end + 1;
       return { t: 'never' };
     }
-    throw this.unsupported(this.src.slice(start, end === -1 ? undefined : end + 1));
+    throw this.unsupported(`backtracking control verbs and alphabetic assertions (${this.show(start, end === -1 ? undefined : end + 1)})`);
   }
 
   private readName(close: string): string {
@@ -603,9 +710,9 @@ class Parser {
   private parseFlagGroup(flags: Flags, wrap: (make: (body: Node) => Node, inner: Flags) => Node): Node | undefined {
     const inner: Flags = { ...flags };
     let on = true;
-    let charset: string | undefined;
+    let charset: Charset | undefined;
     if (this.peek() === '^') {
-      Object.assign(inner, { i: false, m: false, s: false, x: false, xx: false, n: false });
+      Object.assign(inner, { i: false, m: false, s: false, x: false, xx: false, n: false, cs: 'd' });
       this.pos++;
       if (this.peek() === '-') {
         this.pos++;
@@ -643,7 +750,7 @@ class Parser {
         case 'd':
         case 'l':
         case 'u':
-          // Character-set modifiers: our classes are ASCII (Perl's /d on byte strings) whatever they say.
+          // Character-set modifiers: which rules \w, \s, \d, \b, POSIX classes and /i follow.
           if (!on) throw this.marked(`Regexp modifier "${c}" may not appear after the "-"`);
           if (charset === 'a' && c === 'a' && this.src.charAt(this.pos - 2) === 'a') charset = 'aa';
           else if (charset === 'a' || charset === 'aa') throw this.marked('Regexp modifier "a" may appear a maximum of twice');
@@ -654,6 +761,8 @@ class Parser {
           throw this.marked(`Sequence (?${on ? '' : '-'}${c}...) not recognized`);
       }
     }
+    if (charset === 'l') throw this.unsupported('locale rules ((?l))');
+    if (charset !== undefined) inner.cs = charset;
     if (this.peek() === ')') {
       // (?flags): the rest of the enclosing group.
       this.pos++;
@@ -664,19 +773,9 @@ class Parser {
     return wrap((body) => body, inner);
   }
 
-  private namedBackref(name: string, flags: Flags, advance: () => void): Node {
-    const node: Extract<Node, { t: 'backref' }> = { t: 'backref', groups: [], ci: flags.i };
-    this.hasBackrefs = true;
-    this.namedRefs.push({ node, name, at: this.pos });
-    advance();
-    return node;
-  }
-
-  private numberedBackref(number: number, flags: Flags, at: number): Node {
-    const node: Extract<Node, { t: 'backref' }> = { t: 'backref', groups: [], ci: flags.i };
-    this.hasBackrefs = true;
-    this.numberedRefs.push({ node, number, at });
-    return node;
+  /** A back-reference from `start` (its `\`) to the current position. */
+  private backref(start: number): RegexError {
+    return this.unsupported(`back-references (${this.show(start)})`);
   }
 
   private parseEscape(flags: Flags): Node {
@@ -685,19 +784,9 @@ class Parser {
     const c = this.peek();
     const escapeStart = this.pos - 1;
     this.pos++;
+    const named = namedClass(c, this.rules(flags));
+    if (named) return SET_NODE(named);
     switch (c) {
-      case 'd':
-        return SET_NODE(DIGIT);
-      case 'D':
-        return SET_NODE(negate(DIGIT));
-      case 'w':
-        return SET_NODE(WORD);
-      case 'W':
-        return SET_NODE(negate(WORD));
-      case 's':
-        return SET_NODE(SPACE);
-      case 'S':
-        return SET_NODE(negate(SPACE));
       case 'h':
         return SET_NODE(HSPACE);
       case 'H':
@@ -707,10 +796,7 @@ class Parser {
       case 'V':
         return SET_NODE(negate(VSPACE));
       case 'R':
-        return {
-          t: 'atomic',
-          body: { t: 'alt', alts: [{ t: 'seq', items: [this.literal(0x0d, NO_FLAGS), this.literal(0x0a, NO_FLAGS)] }, SET_NODE(VSPACE)] },
-        };
+        return { t: 'linebreak' };
       case 'N':
         if (this.peek() === '{') return this.parseNamedChar(flags, escapeStart);
         return SET_NODE(NOT_NEWLINE);
@@ -719,22 +805,28 @@ class Parser {
         if (this.peek() === '{') {
           const end = this.src.indexOf('}', this.pos);
           const type = end === -1 ? '' : this.src.slice(this.pos + 1, end);
-          if (['gcb', 'g', 'lb', 'sb', 'wb'].includes(type)) throw this.unsupported(this.src.slice(escapeStart, end + 1));
+          if (['gcb', 'g', 'lb', 'sb', 'wb'].includes(type)) throw this.unsupported(`Unicode boundaries (${this.show(escapeStart, end + 1)})`);
           this.pos = end === -1 ? this.src.length : end;
           throw this.marked(`'${fromByteString(type)}' is an unknown bound type`);
         }
+        // RE2's \b knows ASCII words only: Perl's under /d, /a and /aa, not under /u.
+        if (this.rules(flags) === 'u') throw this.unsupported(`word boundaries under Unicode rules (\\${c} with \\p{...}, \\N{...}, a code point above 0xFF or (?u))`);
         return { t: 'assert', kind: c };
       case 'A':
       case 'z':
       case 'Z':
-      case 'G':
         return { t: 'assert', kind: c };
+      case 'G':
+        throw this.unsupported('\\G', true);
+      case 'C':
+        this.pos--;
+        throw this.marked('\\C no longer supported');
       case 'K':
         return { t: 'empty' }; // only moves the reported match start
       case 'X':
-        throw this.unsupported('\\X');
+        throw this.unsupported('extended grapheme clusters (\\X)');
       case 'g':
-        return this.parseGReference(flags);
+        return this.parseGReference(escapeStart);
       case 'k': {
         const open = this.peek();
         const close = open === '<' ? '>' : open === "'" ? "'" : open === '{' ? '}' : undefined;
@@ -746,24 +838,25 @@ class Parser {
         if (!m) throw this.marked('Group name must start with a non-digit word character');
         this.pos += m[0].length;
         if (this.peek() !== close) throw this.marked('Sequence \\k... not terminated');
-        return this.namedBackref(m[0], flags, () => this.pos++);
+        this.pos++;
+        throw this.backref(escapeStart);
       }
       case 'p':
       case 'P':
-        return SET_NODE(this.parseProperty(c === 'P'));
+        return SET_NODE(this.cased(this.parseProperty(c === 'P', escapeStart), flags, false));
       default:
         break;
     }
     if (isDigit(c.charCodeAt(0))) {
       this.pos--;
-      return this.parseDigitEscape(flags);
+      return this.parseDigitEscape(flags, escapeStart);
     }
     const byte = this.simpleEscape(c);
-    if (byte === undefined) return { t: 'never' };
+    if (byte === undefined) return this.wide(flags, this.show(escapeStart));
     return this.literal(byte, flags);
   }
 
-  private parseGReference(flags: Flags): Node {
+  private parseGReference(escapeStart: number): Node {
     const braced = this.peek() === '{';
     const text = this.src.slice(this.pos);
     const m = braced ? /^\{\s*(-?\d+|[A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(text) : /^(-?\d+)/.exec(text);
@@ -775,25 +868,13 @@ class Parser {
       throw this.marked('Unterminated \\g... pattern');
     }
     const ref = m[1];
-    if (/^[A-Za-z_]/.test(ref)) {
-      this.pos += m[0].length - 1;
-      return this.namedBackref(ref, flags, () => this.pos++);
-    }
-    const n = Number(ref);
-    if (n === 0) {
-      throw this.marked('Reference to invalid group 0');
-    }
+    if (!/^[A-Za-z_]/.test(ref) && Number(ref) === 0) throw this.marked('Reference to invalid group 0');
     this.pos += m[0].length;
-    if (n < 0) {
-      const number = this.groupCount + n + 1;
-      if (number < 1) throw this.marked('Reference to nonexistent or unclosed group');
-      return this.numberedBackref(number, flags, this.pos);
-    }
-    return this.numberedBackref(n, flags, this.pos);
+    throw this.backref(escapeStart);
   }
 
   /** `\1`..`\9` are back-references; `\10` and up only when that many groups are open, else octal. */
-  private parseDigitEscape(flags: Flags): Node {
+  private parseDigitEscape(flags: Flags, escapeStart: number): Node {
     const digits = /^\d+/.exec(this.src.slice(this.pos))?.[0] ?? '';
     if (digits.startsWith('0')) {
       const octal = /^[0-7]{1,3}/.exec(digits)?.[0] ?? '0';
@@ -803,26 +884,28 @@ class Parser {
     const n = Number(digits);
     if (digits.length === 1 || n <= this.groupCount || !/^[0-7]/.test(digits)) {
       this.pos += digits.length;
-      return this.numberedBackref(n, flags, this.pos);
+      throw this.backref(escapeStart);
     }
     const octal = /^[0-7]{1,3}/.exec(digits)?.[0] ?? '';
     this.pos += octal.length;
     const value = Number.parseInt(octal, 8);
-    return value > 0xff ? { t: 'never' } : this.literal(value, flags);
+    return value > 0xff ? this.wide(flags, this.show(escapeStart)) : this.literal(value, flags);
   }
 
   private parseNamedChar(flags: Flags, escapeStart: number): Node {
     const end = this.src.indexOf('}', this.pos);
     const body = end === -1 ? '' : this.src.slice(this.pos + 1, end).trim();
-    if (!body.startsWith('U+')) throw this.unsupported(this.src.slice(escapeStart, end === -1 ? undefined : end + 1));
+    if (!body.startsWith('U+')) throw this.unsupported(`named characters (${this.show(escapeStart, end === -1 ? undefined : end + 1)})`);
     this.pos = end + 1;
     const hex = body.slice(2).replace(/_/g, '');
     if (!/^[0-9A-Fa-f]+$/.test(hex)) throw this.marked('Invalid hexadecimal number in \\N{U+...}');
+    this.unicodeTriggered = true;
     const value = Number.parseInt(hex, 16);
-    return value > 0xff ? { t: 'never' } : this.literal(value, flags);
+    return value > 0xff ? this.wide(flags, this.show(escapeStart)) : this.literal(value, flags);
   }
 
-  private parseProperty(negated: boolean): ByteSet {
+  private parseProperty(negated: boolean, escapeStart: number): ByteSet {
+    this.unicodeTriggered = true;
     let name: string;
     if (this.peek() === '{') {
       const end = this.src.indexOf('}', this.pos);
@@ -843,9 +926,7 @@ class Parser {
       name = name.slice(1);
     }
     const set = propertySet(name);
-    if (!set) {
-      throw this.marked(`Can't find Unicode property definition "${fromByteString(name)}"`);
-    }
+    if (!set) throw this.unsupported(`the Unicode property ${this.show(escapeStart)}`, true);
     return neg ? negate(set) : set;
   }
 
@@ -924,6 +1005,9 @@ class Parser {
     }
     const set = emptySet();
     let first = true;
+    let wide = false;
+    /** The bytes listed one by one (not from \w, \p{}, POSIX classes). */
+    const listed = emptySet();
     const unmatched = (): RegexError => {
       this.pos = open + 1;
       return this.marked('Unmatched [');
@@ -941,7 +1025,8 @@ class Parser {
       }
       first = false;
       const itemStart = this.pos;
-      const item = this.classItem(unmatched);
+      const item = this.classItem(unmatched, flags);
+      if (item.kind === 'byte' && item.byte === undefined) wide = true;
       if (item.kind === 'set') {
         addAll(set, item.set);
         continue;
@@ -949,10 +1034,12 @@ class Parser {
       // A range?
       if (this.peek() === '-' && this.peek(1) !== ']' && this.pos + 1 < this.src.length) {
         this.pos++;
-        const high = this.classItem(unmatched);
+        const high = this.classItem(unmatched, flags);
+        if (high.kind === 'byte' && high.byte === undefined) wide = true;
         if (high.kind === 'set') {
           // `a-\d`: Perl warns "False [] range" and takes both literally.
           addByte(set, item.byte);
+          addByte(listed, item.byte);
           set[0x2d] = 1;
           addAll(set, high.set);
           continue;
@@ -961,7 +1048,7 @@ class Parser {
           throw this.marked(`Invalid [] range "${fromByteString(this.src.slice(itemStart, this.pos))}"`);
         }
         if (item.byte !== undefined && high.byte !== undefined) {
-          for (let b = item.byte; b <= high.byte; b++) set[b] = 1;
+          for (let b = item.byte; b <= high.byte; b++) set[b] = listed[b] = 1;
         } else if (item.byte !== undefined) {
           // A range into code points above 0xFF covers the rest of the bytes.
           for (let b = item.byte; b <= 0xff; b++) set[b] = 1;
@@ -969,12 +1056,16 @@ class Parser {
         continue;
       }
       addByte(set, item.byte);
+      addByte(listed, item.byte);
     }
-    const folded = flags.i ? foldAscii(set) : set;
+    if (wide && flags.i) throw this.unsupported(`case-insensitive code points above 0xFF (${this.show(open)})`, true);
+    this.cased(listed, flags); // refuses a listed "ß" where perl folds it to "ss"
+    const folded = this.cased(set, flags, false);
     return SET_NODE(negated ? negate(folded) : folded);
   }
 
-  private classItem(unmatched: () => RegexError): { kind: 'byte'; byte: number | undefined } | { kind: 'set'; set: ByteSet } {
+  /** One item of a bracketed class: a byte (undefined for a code point above 0xFF) or a whole set. */
+  private classItem(unmatched: () => RegexError, flags: Flags): { kind: 'byte'; byte: number | undefined } | { kind: 'set'; set: ByteSet } {
     const c = this.peek();
     if (c === '[') {
       const m = /^\[([:=.])(\^?)([A-Za-z]*)\1\]/.exec(this.src.slice(this.pos));
@@ -984,10 +1075,9 @@ class Parser {
           this.pos += text.length;
           throw this.marked(`POSIX syntax [${kind} ${kind}] is reserved for future extensions`);
         }
-        const test = POSIX[name];
         this.pos += text.length;
-        if (!test) throw this.marked(`POSIX class [:${caret}${fromByteString(name)}:] unknown`);
-        const set = setOf(test);
+        const set = posixClass(name, this.rules(flags));
+        if (!set) throw this.marked(`POSIX class [:${caret}${fromByteString(name)}:] unknown`);
         return { kind: 'set', set: caret ? negate(set) : set };
       }
     }
@@ -1000,19 +1090,9 @@ class Parser {
     const e = this.peek();
     const escapeStart = this.pos - 1;
     this.pos++;
+    const named = namedClass(e, this.rules(flags));
+    if (named) return { kind: 'set', set: named };
     switch (e) {
-      case 'd':
-        return { kind: 'set', set: DIGIT };
-      case 'D':
-        return { kind: 'set', set: negate(DIGIT) };
-      case 'w':
-        return { kind: 'set', set: WORD };
-      case 'W':
-        return { kind: 'set', set: negate(WORD) };
-      case 's':
-        return { kind: 'set', set: SPACE };
-      case 'S':
-        return { kind: 'set', set: negate(SPACE) };
       case 'h':
         return { kind: 'set', set: HSPACE };
       case 'H':
@@ -1023,12 +1103,12 @@ class Parser {
         return { kind: 'set', set: negate(VSPACE) };
       case 'p':
       case 'P':
-        return { kind: 'set', set: this.parseProperty(e === 'P') };
+        return { kind: 'set', set: this.parseProperty(e === 'P', escapeStart) };
       case 'b':
         return { kind: 'byte', byte: 0x08 };
       case 'N':
         if (this.peek() === '{') {
-          const node = this.parseNamedChar(NO_FLAGS, escapeStart);
+          const node = this.parseNamedChar({ ...flags, i: false }, escapeStart);
           return node.t === 'set' ? { kind: 'byte', byte: node.set.indexOf(1) } : { kind: 'byte', byte: undefined };
         }
         throw this.marked('\\N in a character class must be a named character: \\N{...}');
@@ -1045,27 +1125,26 @@ class Parser {
       }
       this.pos += octal.length;
       const value = Number.parseInt(octal, 8);
+      if (value > 0xff) this.unicodeTriggered = true;
       return { kind: 'byte', byte: value > 0xff ? undefined : value };
     }
-    return { kind: 'byte', byte: this.simpleEscape(e) };
+    const byte = this.simpleEscape(e);
+    if (byte === undefined) this.unicodeTriggered = true;
+    return { kind: 'byte', byte };
   }
 }
 
-const NO_FLAGS: Flags = { i: false, m: false, s: false, x: false, xx: false, n: false };
-
-function addByte(set: ByteSet, byte: number | undefined): void {
-  if (byte !== undefined) set[byte] = 1;
-}
 
 /** Minimum and maximum length of what a node can match (Infinity when unbounded). */
 function lengthRange(node: Node): [number, number] {
   switch (node.t) {
     case 'set':
       return [1, 1];
+    case 'linebreak':
+      return [1, 2];
     case 'never':
     case 'empty':
     case 'assert':
-    case 'look':
       return [0, 0];
     case 'seq': {
       let min = 0;
@@ -1088,498 +1167,115 @@ function lengthRange(node: Node): [number, number] {
       return [min, max];
     }
     case 'group':
-    case 'atomic':
       return lengthRange(node.body);
     case 'repeat': {
       const [a, b] = lengthRange(node.body);
       return [a * node.min, b === 0 ? 0 : b * node.max];
     }
-    case 'backref':
-      return [0, Number.POSITIVE_INFINITY];
   }
 }
 
 // ---------------------------------------------------------------------------
-// Compiler
+// Writing RE2
 
-const Op = { Set: 0, Split: 1, Jmp: 2, Assert: 3, Save: 4, Backref: 5, Look: 6, Atomic: 7, Match: 8, Fail: 9 } as const;
-type Op = (typeof Op)[keyof typeof Op];
-
-type Inst =
-  | { op: typeof Op.Set; set: ByteSet }
-  | { op: typeof Op.Split; x: number; y: number }
-  | { op: typeof Op.Jmp; x: number }
-  | { op: typeof Op.Assert; kind: AssertKind }
-  | { op: typeof Op.Save; slot: number }
-  | { op: typeof Op.Backref; groups: readonly number[]; ci: boolean }
-  | { op: typeof Op.Look; prog: Program; ahead: boolean; negate: boolean; min: number; max: number; id: number }
-  | { op: typeof Op.Atomic; prog: Program; id: number }
-  | { op: typeof Op.Match }
-  | { op: typeof Op.Fail };
-
-interface Program {
-  readonly insts: Inst[];
+/** What follows a node in the pattern: `tail` when nothing does, `followMin` the fewest bytes that must. */
+interface Context {
+  readonly tail: boolean;
+  readonly followMin: number;
 }
 
-class Compiler {
-  private total = 0;
-  get instructionCount(): number {
-    return this.total;
-  }
-  private nextId = 0;
+const NOTHING = '[^\\x00-\\x{10FFFF}]';
 
-  constructor(private readonly captures: boolean) {}
-
-  compileProgram(node: Node): Program {
-    const insts: Inst[] = [];
-    this.emit(node, insts);
-    this.push(insts, { op: Op.Match });
-    return { insts };
-  }
-
-  private push(insts: Inst[], inst: Inst): number {
-    if (++this.total > MAX_INSTRUCTIONS) {
-      throw new RegexError('too-complex', `The “matches” filter pattern is too large once its repetitions are expanded (over ${MAX_INSTRUCTIONS} steps).`);
-    }
-    insts.push(inst);
-    return insts.length - 1;
-  }
-
-  private emit(node: Node, insts: Inst[]): void {
-    switch (node.t) {
-      case 'set':
-        this.push(insts, { op: Op.Set, set: node.set });
-        return;
-      case 'never':
-        this.push(insts, { op: Op.Fail });
-        return;
-      case 'empty':
-        return;
-      case 'seq':
-        for (const item of node.items) this.emit(item, insts);
-        return;
-      case 'alt': {
-        const jumps: Inst[] = [];
-        node.alts.forEach((alt, i) => {
-          if (i < node.alts.length - 1) {
-            const split: Inst = { op: Op.Split, x: 0, y: 0 };
-            const at = this.push(insts, split);
-            split.x = at + 1;
-            this.emit(alt, insts);
-            const jmp: Inst = { op: Op.Jmp, x: 0 };
-            this.push(insts, jmp);
-            jumps.push(jmp);
-            split.y = insts.length;
-          } else {
-            this.emit(alt, insts);
-          }
-        });
-        for (const jmp of jumps) if (jmp.op === Op.Jmp) jmp.x = insts.length;
-        return;
-      }
-      case 'group':
-        if (this.captures) this.push(insts, { op: Op.Save, slot: node.index * 2 });
-        this.emit(node.body, insts);
-        if (this.captures) this.push(insts, { op: Op.Save, slot: node.index * 2 + 1 });
-        return;
-      case 'assert':
-        this.push(insts, { op: Op.Assert, kind: node.kind });
-        return;
-      case 'backref':
-        this.push(insts, { op: Op.Backref, groups: node.groups, ci: node.ci });
-        return;
-      case 'look': {
-        const [min, max] = lengthRange(node.body);
-        this.push(insts, { op: Op.Look, prog: this.compileProgram(node.body), ahead: node.ahead, negate: node.negate, min, max, id: this.nextId++ });
-        return;
-      }
-      case 'atomic':
-        this.push(insts, { op: Op.Atomic, prog: this.compileProgram(node.body), id: this.nextId++ });
-        return;
-      case 'repeat': {
-        if (node.possessive) {
-          this.emit({ t: 'atomic', body: { ...node, possessive: false } }, insts);
-          return;
-        }
-        for (let i = 0; i < node.min; i++) this.emit(node.body, insts);
-        if (node.max === Number.POSITIVE_INFINITY) {
-          const split: Inst = { op: Op.Split, x: 0, y: 0 };
-          const loop = this.push(insts, split);
-          this.emit(node.body, insts);
-          this.push(insts, { op: Op.Jmp, x: loop });
-          const body = loop + 1;
-          const out = insts.length;
-          split.x = node.greedy ? body : out;
-          split.y = node.greedy ? out : body;
-          return;
-        }
-        const splits: Extract<Inst, { op: typeof Op.Split }>[] = [];
-        for (let i = node.min; i < node.max; i++) {
-          const split: Extract<Inst, { op: typeof Op.Split }> = { op: Op.Split, x: 0, y: 0 };
-          const at = this.push(insts, split);
-          splits.push(split);
-          this.emit(node.body, insts);
-          // prefer the body (greedy) or the exit (lazy); the exit is filled in below
-          split.x = at + 1;
-        }
-        const out = insts.length;
-        for (const split of splits) {
-          if (node.greedy) {
-            split.y = out;
-          } else {
-            split.y = split.x;
-            split.x = out;
-          }
-        }
-        return;
-      }
-    }
-  }
+function hex(b: number): string {
+  return `\\x{${b.toString(16)}}`;
 }
 
-// ---------------------------------------------------------------------------
-// Machine
-
-type Captures = readonly number[];
-
-interface Thread {
-  pc: number;
-  pos: number;
-  caps: Captures;
+/** A byte set as an RE2 class of explicit ranges (the subject holds characters 0-255 only). */
+function emitSet(set: ByteSet): string {
+  let out = '';
+  for (let b = 0; b < 256; b++) {
+    if (!set[b]) continue;
+    let end = b;
+    while (end + 1 < 256 && set[end + 1]) end++;
+    out += end === b ? hex(b) : `${hex(b)}-${hex(end)}`;
+    b = end;
+  }
+  return out === '' ? NOTHING : `[${out}]`;
 }
 
-type Key = number | string;
-
-/** States up to which a program's visits are stamped in an array (16 MiB), beyond which they go in Sets. */
-const STAMP_LIMIT = 1 << 22;
-
-/**
- * Per program: which run last visited each state, and which runs failed.
- * A state last visited by a failed run (one not bound to an end position)
- * cannot reach the end from anywhere, so no later run explores it again.
- */
-interface Stamps {
-  readonly stamps: Int32Array;
-  failedRuns: Uint8Array;
-  lastRun: number;
+function unsupported(what: string): RegexError {
+  return new RegexError('unsupported', `${what} not supported by the matches filter`);
 }
 
-type Found = { end: number; caps: Captures } | null;
-
-const TRACKED_STEP_WEIGHT = 5;
-
-/**
- * One subject. A state is (instruction, position), plus the captures that
- * back-references read when the pattern has any. A state explored without
- * reaching the end can never reach it: every program remembers such states
- * across its runs (the top-level search over start positions, each run of a
- * lookahead or atomic group), so each state is explored once per program.
- * Lookbehinds, which must end at a given position, remember states within
- * a run only and memoise their answers.
- */
-class Machine {
-  private readonly n: number;
-  private readonly memo = new Map<number, number>();
-  private readonly stampsByProgram = new Map<Program, Stamps>();
-  private readonly failingByProgram = new Map<Program, Set<Key>>();
-  private readonly emptyCaps: Captures;
-  private readonly numericKeys: boolean;
-  private readonly tracking: boolean;
-
-  constructor(
-    private readonly s: string,
-    private readonly trackedSlots: readonly number[],
-    private readonly budget: StepBudget,
-    instructionCount: number,
-    groupCount: number,
-  ) {
-    this.n = s.length;
-    this.tracking = trackedSlots.length > 0;
-    this.emptyCaps = this.tracking ? new Array<number>((groupCount + 1) * 2).fill(-1) : [];
-    // pc, pos and each tracked capture (-1..n) packed into one number while it fits.
-    const bits = Math.log2(instructionCount + 1) + Math.log2(this.n + 1) + trackedSlots.length * Math.log2(this.n + 2);
-    this.numericKeys = bits < 52;
-  }
-
-  search(program: Program): boolean {
-    for (let start = 0; start <= this.n; start++) {
-      if (this.run(program, start, this.emptyCaps, undefined)) return true;
-    }
-    return false;
-  }
-
-  private run(program: Program, start: number, caps: Captures, endAt: number | undefined): Found {
-    if (!this.tracking && program.insts.length * (this.n + 1) <= STAMP_LIMIT) return this.runStamped(program, start, endAt);
-    return this.runTracked(program, start, caps, endAt);
-  }
-
-  private overBudget(): RegexError {
-    return new RegexError('budget', `The “matches” filter took too long to evaluate (over ${this.budget.limit} steps).`);
-  }
-
-  private stampsOf(program: Program): Stamps {
-    let stamps = this.stampsByProgram.get(program);
-    if (!stamps) {
-      stamps = { stamps: new Int32Array(program.insts.length * (this.n + 1)), failedRuns: new Uint8Array(64), lastRun: 0 };
-      this.stampsByProgram.set(program, stamps);
-    }
-    return stamps;
-  }
-
-  /** The fast path, without captures: states are numbers, visits are stamps. */
-  private runStamped(program: Program, start: number, endAt: number | undefined): Found {
-    const { insts } = program;
-    const record = this.stampsOf(program);
-    const run = ++record.lastRun;
-    if (run >= record.failedRuns.length) {
-      const grown = new Uint8Array(record.failedRuns.length * 2);
-      grown.set(record.failedRuns);
-      record.failedRuns = grown;
-    }
-    const { stamps, failedRuns } = record;
-    const s = this.s;
-    const n = this.n;
-    const width = n + 1;
-    const budget = this.budget;
-    const pcs: number[] = [0];
-    const positions: number[] = [start];
-    while (pcs.length > 0) {
-      let pc = pcs.pop() as number;
-      let pos = positions.pop() as number;
-      for (;;) {
-        if (++budget.used > budget.limit) throw this.overBudget();
-        const key = pc * width + pos;
-        const stamp = stamps[key] as number;
-        if (stamp === run || (stamp !== 0 && failedRuns[stamp] === 1)) break;
-        stamps[key] = run;
-        const inst = insts[pc] as Inst;
-        if (inst.op === Op.Set) {
-          if (pos < n && inst.set[s.charCodeAt(pos)] === 1) {
-            pos++;
-            pc++;
-            continue;
-          }
-          break;
-        }
-        if (inst.op === Op.Split) {
-          pcs.push(inst.y);
-          positions.push(pos);
-          pc = inst.x;
-          continue;
-        }
-        if (inst.op === Op.Jmp) {
-          pc = inst.x;
-          continue;
-        }
-        if (inst.op === Op.Assert) {
-          if (!this.assert(inst.kind, pos)) break;
-          pc++;
-          continue;
-        }
-        if (inst.op === Op.Look) {
-          if (!this.look(inst, pos, this.emptyCaps)) break;
-          pc++;
-          continue;
-        }
-        if (inst.op === Op.Atomic) {
-          const found = this.sub(inst.id, inst.prog, pos, this.emptyCaps, undefined);
-          if (!found) break;
-          pos = found.end;
-          pc++;
-          continue;
-        }
-        if (inst.op === Op.Match) {
-          if (endAt === undefined || pos === endAt) return { end: pos, caps: this.emptyCaps };
-          break;
-        }
-        break; // Fail (Save and Backref only exist with captures)
+function emit(node: Node, ctx: Context): string {
+  switch (node.t) {
+    case 'set':
+      return emitSet(node.set);
+    case 'never':
+      return NOTHING;
+    case 'empty':
+      return '(?:)';
+    case 'linebreak':
+      // Atomic: "\r\n" is never split into "\r" then "\n". Without look-ahead RE2 can only
+      // mean that where nothing follows (there, any line break matches either way).
+      if (!ctx.tail) throw unsupported('\\R with more pattern after it is');
+      return `(?:${emitSet(VSPACE)})`;
+    case 'group':
+      return emit(node.body, ctx);
+    case 'alt':
+      return `(?:${node.alts.map((alt) => emit(alt, ctx)).join('|')})`;
+    case 'seq': {
+      const mins = node.items.map((item) => lengthRange(item)[0]);
+      const parts: string[] = [];
+      let after = ctx.followMin;
+      const out: string[] = new Array<string>(node.items.length);
+      // From the end: what must follow item k is the items after it, then what follows the sequence.
+      for (let k = node.items.length - 1; k >= 0; k--) {
+        const rest = node.items.slice(k + 1);
+        const tail = ctx.tail && rest.every((item) => item.t === 'empty');
+        out[k] = emit(node.items[k] as Node, { tail, followMin: after });
+        after += mins[k] as number;
       }
+      parts.push(...out);
+      return `(?:${parts.join('')})`;
     }
-    if (endAt === undefined) failedRuns[run] = 1;
-    return null;
-  }
-
-  private key(pc: number, pos: number, caps: Captures): Key {
-    if (this.numericKeys) {
-      let k = pc * (this.n + 1) + pos;
-      for (const slot of this.trackedSlots) k = k * (this.n + 2) + (caps[slot] ?? -1) + 1;
-      return k;
-    }
-    let k = `${pc},${pos}`;
-    for (const slot of this.trackedSlots) k += `,${caps[slot] ?? -1}`;
-    return k;
-  }
-
-  private failingOf(program: Program): Set<Key> {
-    let set = this.failingByProgram.get(program);
-    if (!set) {
-      set = new Set<Key>();
-      this.failingByProgram.set(program, set);
-    }
-    return set;
-  }
-
-  /** The general path: states carry the captures that back-references read. */
-  private runTracked(program: Program, start: number, caps0: Captures, endAt: number | undefined): Found {
-    const { insts } = program;
-    const failing = endAt === undefined ? this.failingOf(program) : undefined;
-    const visited = new Set<Key>();
-    const stack: Thread[] = [{ pc: 0, pos: start, caps: caps0 }];
-    const s = this.s;
-    const n = this.n;
-    while (stack.length > 0) {
-      const thread = stack.pop() as Thread;
-      let { pc, pos, caps } = thread;
-      for (;;) {
-        // A step here costs several of the fast path's: weigh it so the budget stays a time budget.
-        if ((this.budget.used += TRACKED_STEP_WEIGHT) > this.budget.limit) throw this.overBudget();
-        const key = this.key(pc, pos, caps);
-        if (visited.has(key) || failing?.has(key)) break;
-        visited.add(key);
-        const inst = insts[pc] as Inst;
-        let ok = true;
-        switch (inst.op) {
-          case Op.Set:
-            if (pos < n && inst.set[s.charCodeAt(pos)] === 1) {
-              pos++;
-              pc++;
-            } else {
-              ok = false;
-            }
-            break;
-          case Op.Split:
-            stack.push({ pc: inst.y, pos, caps });
-            pc = inst.x;
-            break;
-          case Op.Jmp:
-            pc = inst.x;
-            break;
-          case Op.Assert:
-            if (this.assert(inst.kind, pos)) pc++;
-            else ok = false;
-            break;
-          case Op.Save: {
-            const next = caps.slice();
-            next[inst.slot] = pos;
-            caps = next;
-            pc++;
-            break;
-          }
-          case Op.Backref: {
-            const length = this.backref(inst.groups, inst.ci, pos, caps);
-            if (length < 0) ok = false;
-            else {
-              pos += length;
-              pc++;
-            }
-            break;
-          }
-          case Op.Look: {
-            const result = this.look(inst, pos, caps);
-            if (result) {
-              caps = result;
-              pc++;
-            } else {
-              ok = false;
-            }
-            break;
-          }
-          case Op.Atomic: {
-            const result = this.sub(inst.id, inst.prog, pos, caps, undefined);
-            if (result) {
-              pos = result.end;
-              caps = result.caps;
-              pc++;
-            } else {
-              ok = false;
-            }
-            break;
-          }
-          case Op.Match:
-            if (endAt === undefined || pos === endAt) return { end: pos, caps };
-            ok = false;
-            break;
-          case Op.Fail:
-            ok = false;
-            break;
-        }
-        if (!ok) break;
+    case 'repeat': {
+      const [, bodyMax] = lengthRange(node.body);
+      // Another turn of the loop may follow the body: then it is not at the end of the pattern.
+      const body = emit(node.body, { tail: ctx.tail && node.max <= 1, followMin: ctx.followMin });
+      // A body that matches only the empty string: the count does not matter (`(?:(?:){65534}){65534}`).
+      if (bodyMax === 0) return node.min === 0 ? '(?:)' : body;
+      const finite = (n: number): boolean => n !== Number.POSITIVE_INFINITY;
+      for (const n of [node.min, node.max]) {
+        if (finite(n) && n > MAX_REPEAT) throw unsupported(`repetition counts above ${MAX_REPEAT} ({${node.min === node.max ? n : `${node.min},${finite(node.max) ? node.max : ''}`}}) are`);
       }
+      const count = node.max === Number.POSITIVE_INFINITY ? `{${node.min},}` : node.min === node.max ? `{${node.min}}` : `{${node.min},${node.max}}`;
+      return `(?:${body})${count}`;
     }
-    if (failing) for (const key of visited) failing.add(key);
-    return null;
-  }
-
-  /** A sub-search (atomic group, lookaround), memoised by position when captures don't matter. */
-  private sub(id: number, prog: Program, pos: number, caps: Captures, endAt: number | undefined): Found {
-    if (this.tracking) return this.run(prog, pos, caps, endAt);
-    const key = (id * (this.n + 2) + pos) * (this.n + 2) + (endAt === undefined ? this.n + 1 : endAt);
-    const cached = this.memo.get(key);
-    if (cached !== undefined) return cached < 0 ? null : { end: cached, caps };
-    const result = this.run(prog, pos, caps, endAt);
-    this.memo.set(key, result ? result.end : -1);
-    return result;
-  }
-
-  /** The captures to carry on with when the lookaround holds, else null. */
-  private look(inst: Extract<Inst, { op: typeof Op.Look }>, pos: number, caps: Captures): Captures | null {
-    let found: Found = null;
-    if (inst.ahead) {
-      found = this.sub(inst.id, inst.prog, pos, caps, undefined);
-    } else {
-      for (let len = inst.min; len <= inst.max && len <= pos; len++) {
-        found = this.sub(inst.id, inst.prog, pos - len, caps, pos);
-        if (found) break;
+    case 'assert':
+      switch (node.kind) {
+        case 'bol':
+        case 'A':
+          return '\\A';
+        case 'z':
+          return '\\z';
+        case 'b':
+          return '\\b';
+        case 'B':
+          return '\\B';
+        case 'meol':
+          return '(?m:$)';
+        case 'eol':
+        case 'Z':
+          // Perl: at the end, or before a newline that ends the subject. Without look-ahead
+          // that is exact only where nothing follows in the pattern.
+          if (!ctx.tail) throw unsupported(`${node.kind === 'eol' ? '$' : '\\Z'} with more pattern after it (use \\z, or (?m)$) is`);
+          return '(?:\\n?\\z)';
+        case 'mbol':
+          // Perl's (?m)^ is never true at the very end (after a final newline); RE2's is.
+          // The same when at least one byte must follow.
+          if (ctx.followMin < 1) throw unsupported('(?m)^ where the rest of the pattern can match the empty string is');
+          return '(?m:^)';
       }
-    }
-    if (inst.negate) return found ? null : caps;
-    return found ? found.caps : null;
-  }
-
-  private backref(groups: readonly number[], ci: boolean, pos: number, caps: Captures): number {
-    for (const g of groups) {
-      const start = caps[g * 2] ?? -1;
-      const end = caps[g * 2 + 1] ?? -1;
-      if (start < 0 || end < 0) continue;
-      const length = end - start;
-      if (pos + length > this.n) return -1;
-      for (let i = 0; i < length; i++) {
-        let a = this.s.charCodeAt(start + i);
-        let b = this.s.charCodeAt(pos + i);
-        if (ci) {
-          if (isUpper(a)) a += 0x20;
-          if (isUpper(b)) b += 0x20;
-        }
-        if (a !== b) return -1;
-      }
-      return length;
-    }
-    return -1; // a reference to a group that has not matched fails
-  }
-
-  private assert(kind: AssertKind, pos: number): boolean {
-    const s = this.s;
-    const n = this.n;
-    switch (kind) {
-      case 'A':
-      case 'G':
-      case 'bol':
-        return pos === 0;
-      case 'mbol':
-        return pos === 0 || (pos < n && s.charCodeAt(pos - 1) === 0x0a);
-      case 'z':
-        return pos === n;
-      case 'Z':
-      case 'eol':
-        return pos === n || (pos === n - 1 && s.charCodeAt(pos) === 0x0a);
-      case 'meol':
-        return pos === n || s.charCodeAt(pos) === 0x0a;
-      case 'b':
-      case 'B': {
-        const before = pos > 0 && isWordByte(s.charCodeAt(pos - 1));
-        const after = pos < n && isWordByte(s.charCodeAt(pos));
-        return (before !== after) === (kind === 'b');
-      }
-    }
   }
 }

@@ -1,3 +1,5 @@
+import type { RegexEngine } from './regex.js';
+
 /**
  * A row cell: API 2 rows hold strings, UAPI rows strings and numbers; null
  * is Perl's undef ("" and 0); a list matches when any element does.
@@ -17,8 +19,12 @@ export interface PostprocessOptions {
    * random from `abcdefghjkmnpqrstuvwxyz23456789`, and so does the default.
    */
   readonly xid?: () => string;
-  /** Steps all `matches` filters of the call may take together (default 2,000,000, well under a second). */
-  readonly regexStepLimit?: number;
+  /**
+   * The engine of the `matches` filter (re2js, from `loadRegexEngine()`):
+   * needed when the arguments hold a `matches` filter, so that only such a
+   * call pays for loading it.
+   */
+  readonly regex?: RegexEngine | undefined;
 }
 
 /** UAPI `result.metadata.paginate` (cpanel-cli.md §3.1). */

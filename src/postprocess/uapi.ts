@@ -34,7 +34,6 @@ import {
   selectColumns,
   sortRows,
 } from './primitives.js';
-import { StepBudget } from './regex.js';
 import type { Args, PostprocessOptions, Row, UapiMetadata, UapiOutcome, UapiPaginate } from './types.js';
 
 interface Sort {
@@ -60,7 +59,8 @@ const UV_MAX = 2n ** 64n - 1n;
  * fails (`status: 0`, the message in `errors`): the pagination start is past
  * the end (`The start index (4) is larger than the total number of results
  * (3).`, the index 0-based), a `matches` pattern does not compile (Perl's
- * message) or takes too long, a sort method that is its own `_reverse`
+ * message, or `api.filter_term: back-references (\1) are not supported by the
+ * matches filter` for what the linear-time engine cannot run), a sort method that is its own `_reverse`
  * variant is reversed (`“numeric_reverse_reverse” is not a valid sort
  * method.`), or an ipv4 sort meets an Inf/NaN octet (`Cannot pack Inf with
  * 'C'`). The failure keeps the rows, metadata and messages as they stood.
@@ -74,8 +74,8 @@ export function applyUapi(rows: readonly Row[], args: Args, options: Postprocess
   const filters: Filter[] = [];
   const invalidFilters: string[] = [];
   const filterArgs = argsUnder(args, 'api.filter_');
-  for (const [column, rawType, term] of filterArgs.size > 0 ? parseFilters(filterArgs) : []) {
-    const filter = makeFilter(column, rawType, term);
+  for (const [column, rawType, term, termKey] of filterArgs.size > 0 ? parseFilters(filterArgs) : []) {
+    const filter = makeFilter(column, rawType, term, `api.filter_${termKey}`);
     if (typeof filter === 'string') {
       invalidFilters.push(invalidArgumentsMessage('filter', JSON.stringify([column, rawType ?? null, term ?? null]), xid(), filter));
     } else {
@@ -120,7 +120,7 @@ export function applyUapi(rows: readonly Row[], args: Args, options: Postprocess
 
   // -- _post_execute_transform
   let data: Row[] = [...rows];
-  const regex = new RegexCache(new StepBudget(options.regexStepLimit));
+  const regex = new RegexCache(options.regex);
   const doneFilters = new Set<Filter>();
   const doneSorts = new Set<Sort>();
   let paginated = false;
@@ -202,12 +202,12 @@ export function applyUapi(rows: readonly Row[], args: Args, options: Postprocess
  * `contains`. An empty term is allowed for `eq` and the no-op types; a
  * missing one is then still refused (`Cpanel::Args::Meta` wants all three).
  */
-function makeFilter(column: string, rawType: string | undefined, term: string | undefined): Filter | string {
+function makeFilter(column: string, rawType: string | undefined, term: string | undefined, termArgument: string): Filter | string {
   const type = perlTrue(rawType) ? (rawType as string) : 'contains';
   if (!isFilterType(type)) return reasons.invalidFilterType(type);
   if ((term === undefined || term === '') && type !== 'eq' && !EMPTY_TERM_IS_NO_OP.includes(type)) return reasons.emptyTerm(type);
   if (term === undefined) return reasons.missing(['term']);
-  return { column, type, term };
+  return { column, type, term, termArgument };
 }
 
 /**

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * Runs a Perl snippet over JSON cases, when a `perl` is on the PATH, so the
- * tests can compare our emulation with the real thing. Strings cross as
- * UTF-8 bytes and Perl keeps them as byte strings, as cPanel does.
+ * Runs a Perl snippet over JSON cases with the local /usr/bin/perl (an argv
+ * array, no shell), so the tests can compare our emulation with the real
+ * thing. Strings cross as UTF-8 bytes and Perl keeps them as byte strings,
+ * as cPanel does.
  */
-export const hasPerl = spawnSync('perl', ['-MJSON::PP', '-e', '1'], { stdio: 'ignore' }).status === 0;
+export const PERL = '/usr/bin/perl';
+export const hasPerl = spawnSync(PERL, ['-MJSON::PP', '-e', '1'], { stdio: 'ignore' }).status === 0;
 
 export function perlEach<T>(cases: readonly unknown[], body: string): T[] {
   const script = `
@@ -24,7 +26,7 @@ for my $case (@$cases) {
 }
 print $json->encode(\\@out);
 `;
-  const result = spawnSync('perl', ['-e', script], { input: Buffer.from(JSON.stringify(cases), 'utf8'), maxBuffer: 1 << 26 });
+  const result = spawnSync(PERL, ['-e', script], { input: Buffer.from(JSON.stringify(cases), 'utf8'), maxBuffer: 1 << 26 });
   if (result.status !== 0) throw new Error(`perl failed: ${result.stderr.toString()}`);
   return JSON.parse(result.stdout.toString('utf8')) as T[];
 }

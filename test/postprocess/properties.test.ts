@@ -114,8 +114,7 @@ const UAPI_FAILURES = [
   /^“\w+_reverse_reverse” is not a valid sort method\.$/,
   /^Cannot pack (?:Inf|-Inf|NaN) with 'C'$/,
   / in regex(?:; marked by <-- HERE in)? m\//,
-  /^The Perl regular-expression construct “.*” is not supported in a “matches” filter\.$/s,
-  /^The “matches” filter (?:took too long|pattern)/,
+  /^api2?[._]filter_term(?:_.*)?: .* not supported by the matches filter$/s,
 ];
 const API2_FAILURES = [...UAPI_FAILURES.slice(1), /^Modification of non-creatable array value attempted, subscript -\d+$/];
 
