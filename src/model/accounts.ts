@@ -1,6 +1,6 @@
 import { ApiError, UsageError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { trustedFile } from './files.js';
+import { isRegular, kindOf, trustedFile } from './files.js';
 import type { Observation } from './observation.js';
 import { type Account, type AccountFacts, ownerOf, type Scope } from './scope.js';
 
@@ -92,18 +92,30 @@ export async function loadAccountFacts(
 ): Promise<{ facts: AccountFacts; warnings: string[] }> {
   const warnings: string[] = [];
   const read = async (path: string): Promise<string> => {
+    let facts;
     try {
-      const facts = runtime.statNow(path);
-      if (!trustedFile(facts)) {
-        warnings.push(`${path} was passed over: only a regular file that root owns and no one else may write says who owns a login.`);
-        return '';
-      }
-      return await runtime.readFile(path);
+      facts = runtime.statNow(path);
     } catch {
+      return ''; // missing, or not ours to see: nothing to say
+    }
+    if (!isRegular(facts)) throw new ApiError('E_NOT_FILE', `${path}: ${kindOf(facts.mode)}, not a file`);
+    if (!trustedFile(facts)) {
+      warnings.push(`${path} was passed over: only a regular file that root owns and no one else may write says who owns a login.`);
       return '';
+    }
+    try {
+      return await runtime.readFile(path);
+    } catch (err) {
+      throw new ApiError('E_NOT_FILE', `${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
   const dir = files.ftpPasswdDir.replace(/\/+$/, '');
+  try {
+    const facts = runtime.statNow(dir);
+    if ((facts.mode & 0o170000) !== 0o040000) throw new ApiError('E_NOT_FILE', `${dir}: ${kindOf(facts.mode)}, not a directory`);
+  } catch (err) {
+    if (err instanceof ApiError) throw err; // missing: no FTP passwd files here
+  }
   const [userdomains, pureftpd, passwd] = await Promise.all([read(files.userdomains), read(files.pureftpdPasswd), read('/etc/passwd')]);
 
   const domainOwner = new Map<string, string>();

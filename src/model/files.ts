@@ -16,3 +16,23 @@ export function isRegular(f: FileFacts): boolean {
   return (f.mode & 0o170000) === 0o100000;
 }
 
+
+/** What a file is, in words, from its st_mode (`is a FIFO`). */
+export function kindOf(mode: number): string {
+  switch (mode & 0o170000) {
+    case 0o100000:
+      return 'is a regular file';
+    case 0o040000:
+      return 'is a directory';
+    case 0o010000:
+      return 'is a FIFO';
+    case 0o140000:
+      return 'is a socket';
+    case 0o020000:
+      return 'is a character device';
+    case 0o060000:
+      return 'is a block device';
+    default:
+      return 'is not a regular file';
+  }
+}

@@ -1,6 +1,7 @@
 // Which sessions an account owns, with the server's account files laid out
 // as cPanel keeps them and as a plain pure-ftpd server does, in a temporary
 // root. The files must be root's (TRUST.md): run as root, as CI does.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,18 @@ describe.runIf(asRoot)('accounts and their FTP logins (as root)', () => {
     chmodSync(join(passwdDir, 'alice'), 0o666);
     const writable = await listing('alice', [`--ftp-passwd-dir=${passwdDir}`, `--userdomains=${hostile}`, '--pureftpd-passwd=/nonexistent']);
     expect(writable.result.data.map((r: { pid: number }) => r.pid)).toEqual([100, 101, 104, 105, 108]);
+  });
+});
+
+describe.runIf(asRoot)('account files that are not files', () => {
+  it.each([
+    ['--userdomains', () => at('odd/dir/x', '') && join(root, 'odd/dir'), 'is a directory, not a file'],
+    ['--pureftpd-passwd', () => (spawnSync('/usr/bin/mkfifo', [join(root, 'odd/fifo')]), join(root, 'odd/fifo')), 'is a FIFO, not a file'],
+    ['--ftp-passwd-dir', () => join(root, 'etc/userdomains'), 'is a regular file, not a directory'],
+  ])('%s pointing at one is refused with a clear error', async (option, target, words) => {
+    const path = target();
+    const { code, result } = await listing('alice', [`${option}=${path}`]);
+    expect([code, result.errors]).toEqual([1, [`${path}: ${words}`]]);
   });
 });
 

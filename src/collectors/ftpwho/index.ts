@@ -1,6 +1,7 @@
 import { CollectorError } from '../../errors.js';
 import { withProcessOwners } from '../owners.js';
 import { describeIoError, type ProgramSpec, readCapture, runProgram } from '../program.js';
+import { kindOf } from '../../model/files.js';
 import { isRegular, trustedFile } from '../trust.js';
 import type { LiveContext, Source } from '../types.js';
 import { parseFtpwho } from './parse.js';
@@ -43,7 +44,7 @@ function scoreboard({ settings, hints, runtime }: LiveContext): string {
   } catch (err) {
     throw new CollectorError('E_COLLECTOR_FAILED', `cannot read ProFTPD's scoreboard ${path}: ${describeIoError(err)}`);
   }
-  if (!isRegular(facts)) throw new CollectorError('E_COLLECTOR_FAILED', `ProFTPD's scoreboard ${path} is not a regular file`);
+  if (!isRegular(facts)) throw new CollectorError('E_COLLECTOR_FAILED', `ProFTPD's scoreboard ${path}: ${kindOf(facts.mode)}, not a file`);
   return path;
 }
 
