@@ -136,4 +136,28 @@ describe('parseProc', () => {
   it('refuses a tree without a boot time: it is not /proc', () => {
     expect(parseProc({ ...snapshot([]), btime: undefined })).toMatchObject({ recognised: 0, skippedLines: [1] });
   });
+
+  it('a title is the argv area with NULs as spaces and the padding gone, every other character kept', () => {
+    const title = 'proftpd: alice - ::1: RETR a\nb\rc\u2028\u2029\u0085\uFEFF';
+    const { observations } = parseProc(snapshot([proc(20, 'proftpd', `${title}  `, { uid: 1001 })]));
+    expect(observations[0]).toMatchObject({ loggedIn: true, title, file: 'a\nb\rc\u2028\u2029\u0085\uFEFF' });
+  });
+
+  it('a forged title before login is not logged in, LFs and all', () => {
+    const { observations } = parseProc(
+      snapshot([proc(20, 'proftpd', 'proftpd: 127.0.0.1:5555: USER x@bob.example - 6.6.6.6: RETR /etc/shadow\nproftpd: bob - h: IDLE', { uid: 1002 })]),
+    );
+    expect(observations[0]).toMatchObject({ pid: 20, loggedIn: false });
+  });
+
+  it('keeps a start tick past what a Date holds (normalise leaves the time empty and warns)', () => {
+    const { observations } = parseProc(snapshot([proc(20, 'proftpd', 'proftpd: alice - ::1: IDLE', { uid: 1001, ticks: 9e15 })]));
+    expect(observations[0]?.startedAt).toBe(BTIME * 1000 + 9e16);
+  });
+
+  it('reads the uid from a Uid line only (not after a CR or U+2028)', () => {
+    const p = proc(20, 'pure-ftpd', 'pure-ftpd (IDLE)');
+    const { observations } = parseProc(snapshot([{ ...p, status: 'Name:\tx\u2028Uid:\t1001\t1001\t1001\t1001\nUid:\t0\t0\t0\t0\n' }]));
+    expect(observations[0]).toMatchObject({ uid: 0, loggedIn: false });
+  });
 });

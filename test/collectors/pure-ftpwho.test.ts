@@ -68,4 +68,28 @@ describe('parsePureFtpwho', () => {
     expect(observations.map((o) => o.pid)).toEqual([24393]);
     expect(skippedLines).toEqual([1, 3, 4, 5, 6]);
   });
+
+  it.each(['garbage\n', 'You must be root to run this. Sorry.\n', '\n\n', ' \n', '1|2|3\n', '24393|alice|8|IDLE||127.0.0.1|127.0.0.1|x|0|0|0|0\n'])(
+    '%j: nothing of its format, so nothing recognised (E_COLLECTOR_GARBAGE, as ps and ftpwho)',
+    (text) => {
+      const reading = parsePureFtpwho(text, NOW);
+      expect(reading.recognised).toBe(0);
+      expect(reading.observations).toEqual([]);
+      if (text.trim() !== '') expect(reading.skippedLines.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('reads a CRLF capture as the LF one; file names with CR, U+2028, U+2029 whole', () => {
+    const lf = fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt');
+    expect(parsePureFtpwho(lf.replaceAll('\n', '\r\n'), NOW)).toEqual(parsePureFtpwho(lf, NOW));
+    const file = 'a\rb\u2028c\u2029d\u0085\\|e\r';
+    const { observations, recognised } = parsePureFtpwho(`7|alice|1| DL |${file}|::1|::1|21|0|0|0|0\n`, NOW);
+    expect(recognised).toBe(1);
+    expect(observations[0]).toMatchObject({ pid: 7, state: 'DL', file: 'a\rb\u2028c\u2029d\u0085|e\r' });
+  });
+
+  it('keeps a time past what a Date can hold for normalise to judge (it warns, the session stays)', () => {
+    const { observations } = parsePureFtpwho('7|alice|999999999999|IDLE||::1|::1|21|0|0|0|0\n', NOW);
+    expect(observations[0]?.startedAt).toBe(NOW - 999_999_999_999_000);
+  });
 });

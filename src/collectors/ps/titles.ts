@@ -32,7 +32,7 @@ const PRO_MASTER = 'proftpd: (accepting connections)';
  * socket, the rest from the client (USER's argument: anything).
  */
 const PRO_CONNECTED = 'proftpd: connected: ';
-const PRO_CONNECTED_HOST = /^proftpd: connected: [^ ]* \(([^ ]+):\d+\)$/;
+const PRO_CONNECTED_HOST = /^proftpd: connected: .* \(([^ ]+):\d+\)$/s;
 const PRO_PRELOGIN = /^proftpd: ([^ ]+):(\d+): /;
 /** After login: `<user> - <host>: <what>`; a host name or address has no spaces. */
 const PRO_LOGGED_IN = /^proftpd: (.+?) - ([^ ]+?): (.*)$/s;
