@@ -1,62 +1,171 @@
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import { eastAsianWidth } from 'get-east-asian-width';
 import type { Row } from '../envelope/types.js';
 import type { Renderer } from './types.js';
 
-/** Columns people read, in order, with the widest a value may be before it is cut. */
-const COLUMNS: Array<{ key: string; head: string; width: number }> = [
-  { key: 'pid', head: 'PID', width: 10 },
-  { key: 'user', head: 'USER', width: 32 },
-  { key: 'host', head: 'HOST', width: 40 },
-  { key: 'status', head: 'STATUS', width: 6 },
-  { key: 'file', head: 'FILE', width: 60 },
-  { key: 'login', head: 'LOGIN', width: 24 },
-  { key: 'cmdline', head: 'CMDLINE', width: 40 },
+/**
+ * Columns people read, in order: the widest a value may be before it is cut,
+ * the narrowest a terminal may make it, and in which round it gives way to a
+ * narrow terminal (FILE and HOST first; PID and STATUS never).
+ */
+const COLUMNS: ReadonlyArray<{ key: string; head: string; width: number; min: number; round: number }> = [
+  { key: 'pid', head: 'PID', width: 10, min: 10, round: 0 },
+  { key: 'user', head: 'USER', width: 32, min: 8, round: 2 },
+  { key: 'host', head: 'HOST', width: 40, min: 10, round: 1 },
+  { key: 'status', head: 'STATUS', width: 6, min: 6, round: 0 },
+  { key: 'file', head: 'FILE', width: 60, min: 12, round: 1 },
+  { key: 'login', head: 'LOGIN', width: 24, min: 12, round: 3 },
+  { key: 'cmdline', head: 'CMDLINE', width: 40, min: 12, round: 2 },
 ];
+const ROUNDS = [1, 2, 3];
+/** The object (key/value) table: its value column gives way first. */
+const VALUE = { width: 80, min: 12 };
+
+const BOX = {
+  unicode: { top: ['┌', '─', '┬', '┐'], bottom: ['└', '─', '┴', '┘'], side: '│', cut: '…' },
+  ascii: { top: ['+', '-', '+', '+'], bottom: ['+', '-', '+', '+'], side: '|', cut: '...' },
+} as const;
+type Box = (typeof BOX)[keyof typeof BOX];
 
 /**
  * For people: PID, USER, HOST, STATUS, FILE, LOGIN (the columns the rows
  * have; CMDLINE only when asked for with api.columns_*). Warnings and a
  * failure go to stderr; an empty list is one plain line. Colour (the status
- * only) comes from the level the caller decided; cli-table3's own colours are off.
+ * only) comes from the level the caller decided.
+ *
+ * Laid out here, in one pass over the rows (cli-table3's layout is quadratic
+ * in the rows). The table fits `columns` when it is known: FILE and HOST
+ * narrow first, then USER and CMDLINE, then LOGIN, none below its minimum
+ * (a terminal narrower than that gets a wider table). Widths are display
+ * widths: East Asian wide characters count 2, combining marks 0. With
+ * `unicode` false the borders are `+ - |` and the cut marker `...`.
  */
-export const renderTable: Renderer = (envelope, { colorLevel, program }) => {
+export const renderTable: Renderer = (envelope, { colorLevel, program, columns, unicode }) => {
   const stderr = envelope.warnings.map((w) => `${program}: warning: ${w}`);
   if (envelope.error !== undefined) return { stdout: '', stderr: [...stderr, `${program}: ${envelope.error}`] };
-  const style = { head: [] as string[], border: [] as string[], compact: true };
-  const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+  const box = unicode === false ? BOX.ascii : BOX.unicode;
 
   if (envelope.rows === undefined) {
-    const table = new Table({ style, chars });
-    for (const [key, value] of Object.entries(envelope.object ?? {})) {
-      table.push({ [key]: cell(typeof value === 'string' ? value : JSON.stringify(value), 80) });
-    }
-    return { stdout: `${table.toString()}\n`, stderr };
+    const entries = Object.entries(envelope.object ?? {});
+    if (entries.length === 0) return { stdout: '\n', stderr };
+    const rows = entries.map(([key, value]) => [measured(key), measured(typeof value === 'string' ? value : String(JSON.stringify(value)))]);
+    const keyWidth = widest(rows, 0);
+    const valueWidth = Math.min(VALUE.width, widest(rows, 1));
+    const widths = fit([keyWidth, valueWidth], [keyWidth, Math.min(valueWidth, VALUE.min)], [0, 1], [1], columns);
+    return { stdout: draw(rows, widths, box, undefined), stderr };
   }
   if (envelope.rows.length === 0) return { stdout: 'no active FTP sessions\n', stderr };
 
+  const list = envelope.rows as readonly Row[];
+  const present = (key: string) => list.some((r) => key in r);
+  const shown = COLUMNS.filter((c) => present(c.key) && (c.key !== 'cmdline' || !present('status')));
+  const head = shown.map((c) => measured(c.head));
+  const rows = list.map((row) => shown.map(({ key }) => measured(String(row[key] ?? ''))));
+  const natural = shown.map((c, i) => Math.min(c.width, Math.max(head[i]?.width ?? 0, widest(rows, i))));
+  const widths = fit(
+    natural,
+    shown.map((c, i) => Math.min(natural[i] ?? 0, Math.max(c.min, head[i]?.width ?? 0))),
+    shown.map((c) => c.round),
+    ROUNDS,
+    columns,
+  );
   const chalk = new Chalk({ level: colorLevel });
   const paint: Record<string, (s: string) => string> = { IDLE: chalk.dim, DL: chalk.green, UL: chalk.yellow };
-  const present = (key: string) => envelope.rows?.some((r) => key in r) === true;
-  const columns = COLUMNS.filter((c) => present(c.key) && (c.key !== 'cmdline' || !present('status')));
-  const table = new Table({ head: columns.map((c) => c.head), style, chars });
-  for (const row of envelope.rows as readonly Row[]) {
-    table.push(
-      columns.map(({ key, width }) => {
-        const text = cell(String(row[key] ?? ''), width);
-        return key === 'status' ? (paint[text]?.(text) ?? text) : text;
-      }),
-    );
-  }
-  return { stdout: `${table.toString()}\n`, stderr };
+  const statusAt = shown.findIndex((c) => c.key === 'status');
+  const style = (text: string, column: number) => (column === statusAt ? (paint[text]?.(text) ?? text) : text);
+  return { stdout: draw([head, ...rows], widths, box, style), stderr };
 };
 
+/** The widest cell of a column (a loop: no spreading of 100,000 arguments). */
+function widest(rows: readonly (readonly Cell[])[], column: number): number {
+  let max = 0;
+  for (const row of rows) max = Math.max(max, row[column]?.width ?? 0);
+  return max;
+}
+
 /**
- * A cell people can read: control characters (which would move the cursor)
- * shown as `?`, and a long value cut to its last `width` characters behind
- * `…` (the end of a path names the file). The machine formats keep it whole.
+ * Column widths that fit `columns` (when known): each round in turn narrows
+ * its widest column by one until the table fits or the round's columns are at
+ * their minimums.
  */
-function cell(text: string, width: number): string {
-  const chars = [...text.replace(/[\u0000-\u001F\u007F-\u009F]/g, '?')];
-  return chars.length <= width ? chars.join('') : `…${chars.slice(chars.length - width + 1).join('')}`;
+function fit(natural: readonly number[], min: readonly number[], round: readonly number[], rounds: readonly number[], columns: number | undefined): number[] {
+  const widths = [...natural];
+  if (columns === undefined) return widths;
+  let excess = widths.reduce((a, b) => a + b, 0) + 3 * widths.length + 1 - columns;
+  for (const r of rounds) {
+    while (excess > 0) {
+      let widest = -1;
+      for (let i = 0; i < widths.length; i++) {
+        if (round[i] === r && (widths[i] ?? 0) > (min[i] ?? 0) && (widest === -1 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+      }
+      if (widest === -1) break;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+      excess--;
+    }
+  }
+  return widths;
+}
+
+function draw(rows: readonly (readonly Cell[])[], widths: readonly number[], box: Box, style: ((text: string, column: number) => string) | undefined): string {
+  const rule = ([left, line, cross, right]: readonly string[]) => `${left}${widths.map((w) => (line as string).repeat(w + 2)).join(cross)}${right}`;
+  const lines = [rule(box.top)];
+  rows.forEach((row, r) => {
+    const cells = widths.map((w, i) => {
+      const { text, width } = cut(row[i] ?? EMPTY, w, box.cut);
+      // the header is never styled
+      return (style !== undefined && r > 0 ? style(text, i) : text) + ' '.repeat(w - width);
+    });
+    lines.push(`${box.side} ${cells.join(` ${box.side} `)} ${box.side}`);
+  });
+  lines.push(rule(box.bottom));
+  return `${lines.join('\n')}\n`;
+}
+
+interface Cell {
+  readonly text: string;
+  readonly width: number;
+}
+const EMPTY: Cell = { text: '', width: 0 };
+
+/**
+ * Characters that would move the cursor, change the terminal's state, reorder
+ * the line or hide text: C0, DEL and C1 controls, format characters (bidi
+ * controls, zero-width spaces, U+FEFF), U+2028/2029, lone surrogates. Shown
+ * as `?`; the machine formats keep them.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
+const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
+/** Zero columns: combining marks, and Hangul vowels and finals that join the syllable before them. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u1160-\u11FF\uD7B0-\uD7FF]$/u;
+
+function measured(raw: string): Cell {
+  if (PRINTABLE_ASCII.test(raw)) return { text: raw, width: raw.length };
+  const text = raw.replace(UNSAFE, '?');
+  let width = 0;
+  for (const ch of text) width += charWidth(ch);
+  return { text, width };
+}
+
+function charWidth(ch: string): 0 | 1 | 2 {
+  if (ZERO_WIDTH.test(ch)) return 0;
+  return eastAsianWidth(ch.codePointAt(0) ?? 0, { ambiguousAsWide: false });
+}
+
+/** A cell at most `width` columns wide: a longer one keeps its end behind the cut marker (the end of a path names the file). */
+function cut(cell: Cell, width: number, marker: string): Cell {
+  if (cell.width <= width) return cell;
+  const room = width - marker.length;
+  if (room <= 0) return { text: marker.slice(0, width), width: Math.min(width, marker.length) };
+  const chars = [...cell.text];
+  let used = 0;
+  let start = chars.length;
+  while (start > 0) {
+    const w = charWidth(chars[start - 1] as string);
+    if (used + w > room) break;
+    used += w;
+    start--;
+  }
+  // a combining mark without its base would join the marker
+  while (start < chars.length && charWidth(chars[start] as string) === 0) start++;
+  return { text: marker + chars.slice(start).join(''), width: marker.length + used };
 }

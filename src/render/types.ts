@@ -5,6 +5,18 @@ export interface RenderContext {
   readonly colorLevel: 0 | 1 | 2 | 3;
   /** the program name, for messages on stderr */
   readonly program: string;
+  /**
+   * the terminal's width, which the table fits: process.stdout.columns when
+   * stdout is a terminal (80 when its width is unknown); undefined off a
+   * terminal, where the table is not narrowed
+   */
+  readonly columns?: number | undefined;
+  /**
+   * whether the locale's character set is UTF-8 (the first set of LC_ALL,
+   * LC_CTYPE, LANG mentions UTF-8 or utf8): box-drawing borders and `…`;
+   * false: `+ - |` and `...`, no non-ASCII character of ours. Undefined: true.
+   */
+  readonly unicode?: boolean | undefined;
 }
 
 export interface Rendered {

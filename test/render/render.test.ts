@@ -22,7 +22,7 @@ const CASES = {
   failure: ['--user=zed', '--input', 'ps=/cap/ps'],
 } as const;
 
-async function render(dialect: 'api2' | 'uapi', format: keyof typeof EXT, args: readonly string[], env: Record<string, string> = {}, isTTY = false) {
+async function render(dialect: 'api2' | 'uapi', format: keyof typeof EXT, args: readonly string[], env: Record<string, string> = { LANG: 'C.UTF-8' }, isTTY = false) {
   const rt = createTestRuntime({ files: FILES, env, isTTY, argv: [...args, `--output=${format}`, 'Ftp', FUNC[dialect]] });
   const code = await run(dialect, rt);
   return { code, out: rt.out, err: rt.err };
