@@ -798,7 +798,8 @@ class Parser {
       case 'R':
         return { t: 'linebreak' };
       case 'N':
-        if (this.peek() === '{') return this.parseNamedChar(flags, escapeStart);
+        // `\N{3}` is \N quantified; `\N{U+41}` a character.
+        if (this.peek() === '{' && !this.readBraces()) return this.parseNamedChar(flags, escapeStart);
         return SET_NODE(NOT_NEWLINE);
       case 'b':
       case 'B':

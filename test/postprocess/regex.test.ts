@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyApi2, applyUapi } from '../../src/postprocess/index.js';
 import { hasMatchesFilter, loadPostprocess } from '../../src/postprocess/load.js';
 import { loadRegexEngine, type RegexEngine, RegexError, translatePerlRegex } from '../../src/postprocess/regex.js';
+import { run } from '../../src/run.js';
+import { createTestRuntime, fixture } from '../helpers/runtime.js';
 import { dieText, hasPerl, perlEach } from './perl-oracle.js';
 import { differential, randomPairs } from './regex-differential.js';
 
@@ -58,6 +60,8 @@ const CASES: readonly (readonly [string, string, boolean])[] = [
   ['.', '\n', false],
   ['(?s).', '\n', true],
   ['\\N', '\n', false],
+  ['^\\N{3}$', 'abc', true],
+  ['^\\N{,2}$', 'abc', false],
   // byte strings: /d rules (ASCII \w, \s, \d, POSIX, case folding) unless the pattern turns on Unicode rules
   ['(?i)\\xe9', 'É', false],
   ['(?i)é', 'É', false],
@@ -240,6 +244,31 @@ describe('Perl regex: what RE2 cannot run fails the call with a message naming i
       error: 'api2_filter_term: look-ahead assertions ((?=...)) are not supported by the matches filter',
       extra: { records_before_filter: 1 },
     });
+  });
+});
+
+describe('Perl regex: through the command line', () => {
+  const files = { '/cap/ps': fixture('pure-ftpd/02-tricky.ps.txt'), '/cap/who': fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt') };
+  const replay = ['--user=alice', '--output=json', '--input', 'ps=/cap/ps', '--input', 'pure-ftpwho=/cap/who'];
+  async function call(dialect: 'uapi' | 'api2', args: string[]) {
+    const rt = createTestRuntime({ files, argv: [...replay, 'Ftp', dialect === 'uapi' ? 'list_sessions' : 'listftpsessions', ...args] });
+    const code = await run(dialect, rt);
+    return { code, doc: JSON.parse(rt.out) };
+  }
+
+  it('UAPI: a refused construct is cPanel’s failure envelope with the one-line message', async () => {
+    const { code, doc } = await call('uapi', ['api.filter_column=file', 'api.filter_type=matches', `api.filter_term=${encodeURIComponent('(.)\\1')}`]);
+    expect([code, doc.result.status, doc.result.errors]).toEqual([1, 0, ['api.filter_term: back-references (\\1) are not supported by the matches filter']]);
+  });
+
+  it('API 2: the same, in its envelope', async () => {
+    const { code, doc } = await call('api2', ['api2_filter=1', 'api2_filter_column=file', 'api2_filter_type=matches', `api2_filter_term=${encodeURIComponent('a++')}`]);
+    expect([code, doc.cpanelresult.error]).toEqual([1, 'api2_filter_term: possessive quantifiers (++) are not supported by the matches filter']);
+  });
+
+  it('UAPI: Unicode in the pattern matches the UTF-8 of the cells', async () => {
+    const { code, doc } = await call('uapi', ['api.filter_column=file', 'api.filter_type=matches', `api.filter_term=${encodeURIComponent('ï.e r\\S+\\.txt$')}`, 'api.columns_0=file']);
+    expect([code, doc.result.data]).toEqual([0, [{ file: 'naïve résumé.txt' }]]);
   });
 });
 
