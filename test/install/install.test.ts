@@ -5,8 +5,9 @@
  * tarball installs offline (nothing to fetch: the libraries are in the
  * bundle) into a prefix in a world-readable folder beside it, and the
  * installed commands, their man pages and scripts/capture.mjs work for root
- * and for an unprivileged user (nobody, through setpriv). A bin/*.js run
- * before any build says so in one line.
+ * and for an unprivileged user (nobody, through setpriv), installed under
+ * umask 022 as the README says. A bin/*.js run before any build says so in
+ * one line.
  *
  * Root only (setpriv, a user to switch to); skips with a message otherwise.
  */
@@ -59,7 +60,11 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
   let builtByLink = false;
   let builtByPack = false;
 
+  let savedUmask: number | undefined;
+
   beforeAll(async () => {
+    // as the README says: files npm installs under a stricter umask (077, 027) are root's alone
+    savedUmask = process.umask(0o022);
     top = mkdtempSync(path.join(tmpdir(), 'ftpsessions-install-'));
     chmodSync(top, 0o755);
     priv = path.join(top, 'private');
@@ -99,6 +104,7 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
   }, 180_000);
 
   afterAll(() => {
+    if (savedUmask !== undefined) process.umask(savedUmask);
     if (top) rmSync(top, { recursive: true, force: true });
   });
 
