@@ -63,7 +63,7 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
       program,
       columns: runtime.stdout.columns,
       unicode: unicodeLocale(runtime.env),
-    } as RenderContext;
+    };
     const rendered = render(envelope, context);
     const stderr = [...rendered.stderr];
     if (invocation.output !== 'table' && !envelope.warningsInDocument) {
