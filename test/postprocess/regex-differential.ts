@@ -118,3 +118,36 @@ export function randomPairs(seed: number, count: number, perPattern = 4): [strin
   }
   return pairs;
 }
+
+/**
+ * Properties of the engine on `runs` random patterns (accepted or refused)
+ * and subjects: compiling throws nothing but a RegexError, and for a
+ * pattern we accept, matching a subject of 10,000 characters or more (a
+ * random subject repeated) takes time linear in it (bounded per character,
+ * whatever the pattern).
+ */
+export function checkProperties(engine: RegexEngine, seed: number, runs: number): { accepted: number; slowest: number } {
+  const rnd = random(seed);
+  let accepted = 0;
+  let slowest = 0;
+  for (let k = 0; k < runs; k++) {
+    const pattern = randomPattern(rnd);
+    let re: ReturnType<RegexEngine['compile']>;
+    try {
+      re = engine.compile(pattern);
+    } catch (error) {
+      if (!(error instanceof RegexError)) throw new Error(`m{${pattern}}: ${String(error)}`);
+      continue;
+    }
+    accepted++;
+    const unit = randomSubject(rnd) || 'a';
+    const subject = unit.repeat(Math.ceil(10_000 / unit.length));
+    const started = performance.now();
+    re.test(subject);
+    const perByte = (performance.now() - started) / subject.length;
+    slowest = Math.max(slowest, perByte);
+    // 10 µs a character: 10,000 rows of 100 characters in 10 s at worst, on a 2-core machine under load.
+    if (perByte > 0.01) throw new Error(`m{${pattern}} took ${(perByte * 1000).toFixed(2)} µs a character`);
+  }
+  return { accepted, slowest };
+}

@@ -5,7 +5,7 @@ import { loadRegexEngine, type RegexEngine, RegexError, translatePerlRegex } fro
 import { run } from '../../src/run.js';
 import { createTestRuntime, fixture } from '../helpers/runtime.js';
 import { dieText, hasPerl, perlEach } from './perl-oracle.js';
-import { differential, randomPairs } from './regex-differential.js';
+import { checkProperties, differential, randomPairs } from './regex-differential.js';
 
 let engine: RegexEngine;
 beforeAll(async () => {
@@ -278,6 +278,10 @@ describe('Perl regex: time linear in the input', () => {
     const started = performance.now();
     expect(engine.compile(pattern).test(long)).toBe(false);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('on 300 random patterns: only RegexError escapes, and matching 10,000 characters is linear', () => {
+    expect(checkProperties(engine, 11, 300).accepted).toBeGreaterThan(150);
   });
 
   it('an empty repeat nested three deep compiles in milliseconds', () => {
