@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePureFtpwho, splitEscaped } from '../../src/collectors/pure-ftpwho/parse.js';
-import { fixture } from '../helpers/runtime.js';
+import { run } from '../../src/run.js';
+import { createTestRuntime, fixture } from '../helpers/runtime.js';
 
 const NOW = Date.parse('2026-11-22T06:06:48Z');
 
@@ -91,5 +92,14 @@ describe('parsePureFtpwho', () => {
   it('keeps a time past what a Date can hold for normalise to judge (it warns, the session stays)', () => {
     const { observations } = parsePureFtpwho('7|alice|999999999999|IDLE||::1|::1|21|0|0|0|0\n', NOW);
     expect(observations[0]?.startedAt).toBe(NOW - 999_999_999_999_000);
+  });
+});
+
+describe('garbage given as a capture', () => {
+  it.each(['ps', 'pure-ftpwho', 'ftpwho'])('--input %s= of garbage ending in a newline fails the same way for every source', async (id) => {
+    const rt = createTestRuntime({ files: { '/cap/garbage': 'garbage\n' }, argv: ['--user=alice', '--output=json', `--collector=${id}`, '--input', `${id}=/cap/garbage`, 'Ftp', 'list_sessions'] });
+    const code = await run('uapi', rt);
+    expect(code).not.toBe(0);
+    expect(JSON.parse(rt.out).result.errors).toEqual([`--input ${id} gave nothing that looks like ${id} output`]);
   });
 });

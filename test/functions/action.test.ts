@@ -88,6 +88,29 @@ describe('ftpsessions (JSON actions)', () => {
     expect(unknown.response.errorCode).toBe(10005);
   });
 
+  it.each([
+    ['huge', 1e300],
+    ['past year 275760', 8.64e15 + 1000],
+    ['before 1970', -1000],
+    ['1e400 (Infinity)', '1e400'],
+  ])('a connection time %s is an empty login and a warning naming the pid, not a RangeError', async (_what, since) => {
+    const connections = `[{"pid":4242,"user":"alice","connected_since_ms":${since},"command":"idle"},{"pid":4243,"user":"alice","connected_since_ms":1795327725000,"command":"idle"}]`;
+    const rt = createTestRuntime({
+      files: { '/cap/who.json': `{"server":{},"connections":${connections}}` },
+      argv: ['--user=alice', '--input', 'ftpwho=/cap/who.json'],
+      stdin: JSON.stringify({ action: 'listSessions', debug: 'max' }),
+    });
+    expect(await run('action', rt)).toBe(0);
+    expect(rt.err).toBe('');
+    const response = JSON.parse(rt.out);
+    expect(response.errorCode).toBe(0);
+    expect(response.result.sessions.map((s: { pid: number; login: string }) => [s.pid, s.login])).toEqual([
+      [4242, ''],
+      [4243, '2026-11-22T06:08:45Z'],
+    ]);
+    expect(response.debugInfo.warnings).toContainEqual({ warningCode: 1, warningMessage: expect.stringMatching(/^session 4242: its start time is out of range/) });
+  });
+
   it('a usage error is still a usage error (exit 2, nothing on stdout)', async () => {
     const rt = createTestRuntime({ argv: ['--input', 'ps=-'], stdin: '{}' });
     expect(await run('action', rt)).toBe(2);
