@@ -83,7 +83,7 @@ describe.skipIf(skip !== undefined)('npm run demo: the sample sessions, whatever
 
   /** every sample alice session is a row of the table, under `user` */
   function missingRows(stdout: string, user: string): number[] {
-    return ALICE_PIDS.filter((pid) => !new RegExp(`│ ${pid} +│ ${user} +│`).test(stdout));
+    return ALICE_PIDS.filter((pid) => !new RegExp(`[│|] ${pid} +[│|] ${user} +[│|]`).test(stdout));
   }
 
   it('the sample has alice sessions to show', () => {
