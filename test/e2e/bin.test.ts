@@ -110,51 +110,86 @@ describe('a pipe closed early (| head)', () => {
 });
 
 describe('live, with real ps and /proc', () => {
-  // A program named pure-ftpd (a copy of sleep) titled exactly like a pure-ftpd
-  // session, running as the account: what ps and /proc show of a real one
-  // (ftp-servers.md §2.1), without a daemon.
+  // A session as ps and /proc show a real pure-ftpd one (ftp-servers.md §2.1),
+  // without a daemon: a program named pure-ftpd (a root-owned copy of bash),
+  // a master running it as root, and under it the session, the same program
+  // as the account, titled `pure-ftpd (DOWNLOAD)`, waiting on its stdin. As
+  // root, only such a tree passes the trust checks (src/model/TRUST.md).
   const program = join(dir, 'pure-ftpd');
   chmodSync(dir, 0o755);
-  copyFileSync('/bin/sleep', program);
+  copyFileSync('/usr/bin/bash', program);
   chmodSync(program, 0o755);
-  const started: Array<ReturnType<typeof spawn>> = [];
-  const fakeSession = () => {
-    const child = spawn(program, ['300'], { argv0: 'pure-ftpd (DOWNLOAD)', stdio: 'ignore', ...(isRoot ? { uid: 65534, gid: 65534 } : {}) });
-    started.push(child);
-    return child;
+  const asAccount = isRoot ? '/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups' : '';
+  // the master prints the session's pid, then how it ended (143: SIGTERM)
+  const MASTER = `exec 3<&0; ${asAccount} "$1" -c 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"' "$1" <&3 & echo $!; wait $!; echo "status $?"`;
+  const started: Array<{ master: ReturnType<typeof spawn>; pid: number }> = [];
+  const fakeSession = async () => {
+    const master = spawn(program, ['-c', MASTER, 'pure-ftpd', program], { argv0: 'pure-ftpd (SERVER)', stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    let buffered = '';
+    master.stdout.on('data', (d) => {
+      buffered += d;
+      lines.push(...buffered.split('\n').slice(0, -1));
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+    const status = new Promise<string>((resolve) => master.on('close', () => resolve(lines[1] ?? '')));
+    while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const session = { master, pid: Number(lines[0]), status };
+    started.push(session);
+    // until the session has exec'd into its title
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return session;
   };
-  let fake: ReturnType<typeof spawn> | undefined;
+  let fake: { pid: number } | undefined;
   beforeAll(async () => {
-    fake = fakeSession();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    fake = await fakeSession();
   });
   afterAll(() => {
-    for (const child of started) child.kill('SIGKILL');
+    for (const { master, pid } of started) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already ended
+      }
+      master.kill('SIGKILL');
+    }
   });
 
   it.each(['ps', 'proc', 'auto'])('--collector=%s finds the session by its title and owner', async (collector) => {
     const r = await cli('uapi', [...ACCOUNT.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions']);
     expect(r.exitCode).toBe(0);
     const row = JSON.parse(r.stdout).result.data.find((s: { pid: number }) => s.pid === fake?.pid);
-    expect(row).toMatchObject({ cmdline: 'pure-ftpd (DOWNLOAD)', status: 'DL', pid: fake?.pid });
+    expect(row).toMatchObject({ status: 'DL', pid: fake?.pid });
+    expect(row.cmdline).toMatch(/^pure-ftpd \(DOWNLOAD\)/);
     const since = Date.parse(`${row.login} UTC`);
     expect(Math.abs(since - Date.now())).toBeLessThan(60_000);
   });
 
   it('kill_session ends it (TERM), by pid', async () => {
-    const victim = fakeSession();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const exited = new Promise((resolve) => victim.on('exit', (_code, signal) => resolve(signal)));
+    const victim = await fakeSession();
     const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     expect(JSON.parse(r.stdout).result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
-    expect(await exited).toBe('SIGTERM');
+    expect(await victim.status).toBe('status 143');
   });
 
   it.runIf(isRoot)('does not show it to another account', async () => {
     const r = await cli('uapi', ['--user=daemon', '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid)).not.toContain(fake?.pid);
+  });
+
+  it.runIf(isRoot)('does not take a copy of the program run by no root master for a session', async () => {
+    const loner = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', program, '-c', 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"', program], { stdio: ['pipe', 'ignore', 'inherit'] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=proc', 'Ftp', 'list_sessions']);
+      const pids = JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid);
+      expect(pids).toContain(fake?.pid);
+      expect(pids).not.toContain(loner.pid);
+    } finally {
+      loner.kill('SIGKILL');
+    }
   });
 });
 
