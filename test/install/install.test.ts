@@ -37,8 +37,8 @@ async function npm(args: string[], cwd: string) {
 }
 
 /** a program as root or as nobody, with only the prefix's bin/ and node's folder on the PATH */
-async function runAs(who: 'root' | 'nobody', prefix: string, argv: string[], cwd: string) {
-  const env = { PATH: `${path.join(prefix, 'bin')}:${NODE_DIR}:/usr/bin:/bin`, HOME: who === 'root' ? '/root' : '/nonexistent', TZ: 'UTC', LANG: 'C.UTF-8' };
+async function runAs(who: 'root' | 'nobody', prefix: string, argv: string[], cwd: string, more: Record<string, string> = {}) {
+  const env = { PATH: `${path.join(prefix, 'bin')}:${NODE_DIR}:/usr/bin:/bin`, HOME: who === 'root' ? '/root' : '/nonexistent', TZ: 'UTC', LANG: 'C.UTF-8', ...more };
   const [file, args] =
     who === 'root' ? [argv[0] as string, argv.slice(1)] : ['/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv]];
   const r = await execa(file, args, { cwd, env, extendEnv: false, reject: false, timeout: 30_000 });
@@ -168,6 +168,10 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
       for (const c of COMMANDS) {
         const man = await runAs(who, prefix, ['/usr/bin/test', '-r', path.join(prefix, 'share', 'man', 'man1', `${c}.1`)], pub);
         check(man.exitCode === 0, 'man page not readable', man);
+        if (existsSync('/usr/bin/man')) {
+          const page = await runAs(who, prefix, ['/usr/bin/man', '-P', 'cat', c], pub, { MANPATH: path.join(prefix, 'share', 'man'), MAN_DISABLE_SECCOMP: '1' });
+          check(page.exitCode === 0 && /^NAME$/m.test(page.stdout) && page.stdout.includes(c), 'man shows no page', page);
+        }
       }
       // capture.mjs: usage without an argument; a capture into a folder of the user's
       const capture = path.join(installed, 'scripts', 'capture.mjs');
