@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { functionsOf } from '../dispatch/table.js';
 import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import { UsageError } from '../errors.js';
+import { READ_LIMIT_BYTES } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { parseFormArgs } from './form.js';
 import {
@@ -66,8 +67,8 @@ export function parseArgv(
     .option(
       '--input <source=file>',
       actions
-        ? `(extension, repeatable) replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}`
-        : `json: function arguments as a JSON object on stdin; (extension, repeatable) SOURCE=FILE: replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}; FILE - is stdin`,
+        ? `(extension, repeatable) replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}; a capture is UTF-8 text, at most ${READ_LIMIT_BYTES / 2 ** 20} MiB (proc: a directory)`
+        : `json: function arguments as a JSON object on stdin; (extension, repeatable) SOURCE=FILE: replay a captured source instead of reading it: ${SOURCE_IDS.join(', ')}; FILE - is stdin; a capture is UTF-8 text, at most ${READ_LIMIT_BYTES / 2 ** 20} MiB (proc: a directory)`,
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
