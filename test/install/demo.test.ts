@@ -15,7 +15,7 @@
  * Root only (namespaces, setpriv); skips with a message otherwise.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -60,6 +60,7 @@ describe.skipIf(skip !== undefined)('npm run demo: the sample sessions, whatever
     passwd.withAlice = path.join(work, 'passwd-with-alice');
     writeFileSync(passwd.withoutAlice, `${lines.join('\n')}\n`, { mode: 0o644 });
     writeFileSync(passwd.withAlice, `${lines.join('\n')}\nalice:x:${uid}:${uid}:the demo test's alice:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
+    for (const f of [passwd.withoutAlice, passwd.withAlice]) chmodSync(f, 0o644); // whatever the umask: everyone reads /etc/passwd
   });
 
   afterAll(async () => {
