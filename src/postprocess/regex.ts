@@ -21,9 +21,10 @@
  * does not mean the same thing: back-references, look-around, atomic groups,
  * possessive quantifiers, recursion, conditionals, `\G`, embedded code,
  * backtracking verbs, `\X`, `\b{...}`, `\N{NAME}`, `(?l)`, repetition counts
- * above 1000, `$`/`\Z` with more pattern after them, `(?m)^` where the rest
- * of the pattern can match nothing, `\b` under Unicode rules, and /i under
- * Unicode rules where perl folds "ss" and "ß" or a code point above 0xFF.
+ * above 1000, `$`/`\Z`/`\R` with more pattern after them, `(?m)^` where
+ * the rest of the pattern can match nothing, `\b` under Unicode rules, and
+ * /i under Unicode rules where perl folds "ss" and "ß" or a code point above
+ * 0xFF (the last five need a look-ahead that RE2 does not have).
  */
 
 import { fromByteString, toByteString } from './perl.js';
@@ -107,7 +108,8 @@ type Node =
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly alts: readonly Node[] }
   | { readonly t: 'group'; readonly body: Node }
-  | { readonly t: 'repeat'; readonly body: Node; readonly min: number; readonly max: number; readonly greedy: boolean }
+  /** Greedy or lazy: the same for a yes/no match. */
+  | { readonly t: 'repeat'; readonly body: Node; readonly min: number; readonly max: number }
   | { readonly t: 'assert'; readonly kind: AssertKind }
   /** `\R`: perl's `(?>\r\n|\v)`, atomic. */
   | { readonly t: 'linebreak' };
@@ -527,10 +529,8 @@ class Parser {
     const qStart = this.pos;
     this.pos = q.end;
     this.skipExtended(flags); // under /x perl reads `a* +` as possessive, `a{2,} ?` as lazy
-    let greedy = true;
     if (this.peek() === '?') {
-      greedy = false;
-      this.pos++;
+      this.pos++; // lazy
     } else if (this.peek() === '+') {
       this.pos++;
       throw this.unsupported(`possessive quantifiers (${this.show(qStart)})`);
@@ -542,7 +542,7 @@ class Parser {
       throw this.marked('Nested quantifiers');
     }
     if (q.min > q.max) return { t: 'never' }; // Perl only warns about {n,m} with n > m: it never matches
-    return { t: 'repeat', body: atom, min: q.min, max: q.max, greedy };
+    return { t: 'repeat', body: atom, min: q.min, max: q.max };
   }
 
   private parseAtom(flags: Flags): Node | undefined {
