@@ -56,9 +56,9 @@ function publicBase(): string {
   return base;
 }
 
-/** The lockfile's run-time packages (not dev-only) present under `root`, outermost first. */
+/** The lockfile's run-time packages (not dev-only) present under `root`, outermost first (root's lockfile, else this checkout's). */
 function runtimePackages(root: string): string[] {
-  const lockPath = path.join(root, 'package-lock.json');
+  const lockPath = [root, CHECKOUT].map((r) => path.join(r, 'package-lock.json')).find((p) => existsSync(p)) ?? path.join(root, 'package-lock.json');
   if (!existsSync(lockPath)) throw new Error(`publicCopy: ${lockPath} is missing`);
   const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { packages?: Record<string, { dev?: boolean; link?: boolean }> };
   if (lock.packages === undefined) throw new Error(`publicCopy: ${lockPath} has no "packages" (lockfile version 2 or later needed)`);
