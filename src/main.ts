@@ -12,7 +12,7 @@ import { decodeText, type ExecResult, READ_LIMIT_BYTES, ReadRefused, type Runtim
  */
 export async function main(dialect: Dialect): Promise<void> {
   const stdout = new Output(process.stdout);
-  const stderr = new Output(process.stderr);
+  const stderr = new Output(process.stderr, stdout);
   const code = await run(dialect, nodeRuntime(stdout, stderr));
   const failed = (await stdout.done()) ?? (await stderr.done());
   process.exitCode = failed === undefined ? code : await ioFailure(PROGRAM[dialect], failed, stdout === failed.output ? 'standard output' : 'standard error', stderr);
@@ -22,16 +22,26 @@ export async function main(dialect: Dialect): Promise<void> {
  * A writable stream whose failures are recorded instead of thrown: a file on
  * a full disk throws from write() (ENOSPC), a pipe calls back with EPIPE and
  * emits 'error'. After the first failure nothing more is written to it.
+ * Each write starts once the previous one (and, for stderr, what was written
+ * to stdout before it) is done: with `2>&1` a warning comes after the
+ * output, not in the middle of a line of it.
  */
 class Output implements TextSink {
   private last: Promise<void> = Promise.resolve();
   failure: NodeJS.ErrnoException | undefined;
-  constructor(private readonly stream: NodeJS.WriteStream) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly after?: Output,
+  ) {
     stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err));
   }
   write(text: string): void {
-    if (this.failure !== undefined || text === '') return;
-    this.last = new Promise((resolve) => {
+    if (text === '') return;
+    const before = this.after === undefined ? this.last : Promise.all([this.last, this.after.last]);
+    this.last = before.then(() => (this.failure === undefined ? this.send(text) : undefined));
+  }
+  private send(text: string): Promise<void> {
+    return new Promise((resolve) => {
       try {
         this.stream.write(text, (err) => {
           if (err) this.fail(err);
