@@ -153,7 +153,7 @@ describe('table through run()', () => {
     ['a 200-column terminal in the C locale', { LANG: 'C' }, true, 200, 'uapi.sessions.table-ascii.txt'],
     ['LC_ALL wins over LANG', { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' }, false, undefined, 'uapi.sessions.table-ascii.txt'],
   ])('%s', async (_name, env, isTTY, columns, snapshot) => {
-    const rt = createTestRuntime({ files: FILES, env: { ...env, NO_COLOR: '1' }, isTTY, columns, argv });
+    const rt = createTestRuntime({ files: FILES, env: { ...env, NO_COLOR: '1' }, isTTY, argv, ...(columns === undefined ? {} : { columns }) });
     expect(await run('uapi', rt)).toBe(0);
     if (columns !== undefined) for (const line of rt.out.split('\n')) expect(width(line)).toBeLessThanOrEqual(columns);
     await expect(rt.out).toMatchFileSnapshot(`../__snapshots__/render/${snapshot}`);
