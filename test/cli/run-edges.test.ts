@@ -97,7 +97,7 @@ describe('the renderer is told of the terminal', () => {
     [{ isTTY: true }, { LANG: 'en_US.UTF-8' }, 80, true],
     [{ isTTY: false }, { LC_ALL: 'C.utf8', LANG: 'C' }, undefined, true],
   ])('%j %j', async (terminal, env, columns, unicode) => {
-    const rt = createTestRuntime({ uid: 1001, env, ...terminal, argv: ['--output=table', 'Ftp', 'list_sessions'] });
+    const rt = createTestRuntime({ uid: 1001, env, ...terminal, argv: ['--output=json', 'Ftp', 'list_sessions'] });
     await run('uapi', rt);
     expect(seen.context).toMatchObject({ columns, unicode });
   });
