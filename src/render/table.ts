@@ -147,8 +147,10 @@ function measured(raw: string): Cell {
 }
 
 function charWidth(ch: string): 0 | 1 | 2 {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x300) return 1; // Latin-1 and the letters before the combining marks (controls are gone by now)
   if (ZERO_WIDTH.test(ch)) return 0;
-  return eastAsianWidth(ch.codePointAt(0) ?? 0, { ambiguousAsWide: false });
+  return eastAsianWidth(code, { ambiguousAsWide: false });
 }
 
 /** A cell at most `width` columns wide: a longer one keeps its end behind the cut marker (the end of a path names the file). */
