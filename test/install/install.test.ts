@@ -11,7 +11,7 @@
  *
  * Root only (setpriv, a user to switch to); skips with a message otherwise.
  */
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -81,7 +81,12 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
         return !NOT_SOURCES.has(rel.split(path.sep)[0] as string) && !rel.endsWith('.tgz');
       },
     });
-    symlinkSync(path.join(CHECKOUT, 'node_modules'), path.join(src, 'node_modules'));
+    // The build tools: one link per entry of the checkout's node_modules, in a folder of the copy's own, never a
+    // link to that folder (npm, clearing a linked node_modules, would empty the checkout's).
+    mkdirSync(path.join(src, 'node_modules'));
+    for (const entry of readdirSync(path.join(CHECKOUT, 'node_modules'))) {
+      symlinkSync(path.join(CHECKOUT, 'node_modules', entry), path.join(src, 'node_modules', entry));
+    }
 
     // npm install -g . : links the folder (so it is only as readable as the folder), after prepare built it
     steps.link = await npm(['install', '-g', '--prefix', path.join(pub, 'linked'), '--offline', '.'], src);
