@@ -15,9 +15,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const USAGE = 'usage: node scripts/capture.mjs OUTDIR [--proftpd-scoreboard PATH]';
 const [out, ...rest] = process.argv.slice(2);
-if (!out) {
-  console.error('usage: node scripts/capture.mjs OUTDIR [--proftpd-scoreboard PATH]');
+if (out === '-h' || out === '--help') {
+  console.log(`${USAGE}\nCaptures the FTP daemons' processes (ps, /proc) and their own lists (pure-ftpwho, ftpwho) into OUTDIR,\nfor replay with --input (see the README, "Replay"). Run as root to capture everything.`);
+  process.exit(0);
+}
+if (!out || out.startsWith('-') || (rest.length > 0 && !(rest[0] === '--proftpd-scoreboard' && rest.length === 2))) {
+  console.error(USAGE);
   process.exit(2);
 }
 const sbAt = rest.indexOf('--proftpd-scoreboard');
