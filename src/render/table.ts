@@ -108,15 +108,22 @@ function fit(natural: readonly number[], min: readonly number[], round: readonly
 
 function draw(rows: readonly (readonly Cell[])[], widths: readonly number[], box: Box, style: ((text: string, column: number) => string) | undefined): string {
   const rule = ([left, line, cross, right]: readonly string[]) => `${left}${widths.map((w) => (line as string).repeat(w + 2)).join(cross)}${right}`;
+  const pad = Array.from({ length: Math.max(0, ...widths) + 1 }, (_, n) => ' '.repeat(n));
+  const open = `${box.side} `;
+  const between = ` ${box.side} `;
+  const close = ` ${box.side}`;
   const lines = [rule(box.top)];
-  rows.forEach((row, r) => {
-    const cells = widths.map((w, i) => {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as readonly Cell[];
+    let line = open;
+    for (let i = 0; i < widths.length; i++) {
+      const w = widths[i] as number;
       const { text, width } = cut(row[i] ?? EMPTY, w, box.cut);
       // the header is never styled
-      return (style !== undefined && r > 0 ? style(text, i) : text) + ' '.repeat(w - width);
-    });
-    lines.push(`${box.side} ${cells.join(` ${box.side} `)} ${box.side}`);
-  });
+      line += (i === 0 ? '' : between) + (style !== undefined && r > 0 ? style(text, i) : text) + pad[w - width];
+    }
+    lines.push(line + close);
+  }
   lines.push(rule(box.bottom));
   return `${lines.join('\n')}\n`;
 }
@@ -124,8 +131,10 @@ function draw(rows: readonly (readonly Cell[])[], widths: readonly number[], box
 interface Cell {
   readonly text: string;
   readonly width: number;
+  /** printable ASCII only: one column per UTF-16 unit */
+  readonly ascii: boolean;
 }
-const EMPTY: Cell = { text: '', width: 0 };
+const EMPTY: Cell = { text: '', width: 0, ascii: true };
 
 /**
  * Characters that would move the cursor, change the terminal's state, reorder
@@ -139,11 +148,11 @@ const PRINTABLE_ASCII = /^[\u0020-\u007E]*$/;
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u1160-\u11FF\uD7B0-\uD7FF]$/u;
 
 function measured(raw: string): Cell {
-  if (PRINTABLE_ASCII.test(raw)) return { text: raw, width: raw.length };
+  if (PRINTABLE_ASCII.test(raw)) return { text: raw, width: raw.length, ascii: true };
   const text = raw.replace(UNSAFE, '?');
   let width = 0;
   for (const ch of text) width += charWidth(ch);
-  return { text, width };
+  return { text, width, ascii: false };
 }
 
 function charWidth(ch: string): 0 | 1 | 2 {
@@ -157,17 +166,25 @@ function charWidth(ch: string): 0 | 1 | 2 {
 function cut(cell: Cell, width: number, marker: string): Cell {
   if (cell.width <= width) return cell;
   const room = width - marker.length;
-  if (room <= 0) return { text: marker.slice(0, width), width: Math.min(width, marker.length) };
-  const chars = [...cell.text];
+  if (room <= 0) return { text: marker.slice(0, width), width: Math.min(width, marker.length), ascii: true };
+  const { text } = cell;
+  if (cell.ascii) return { text: marker + text.slice(text.length - room), width: width, ascii: false };
+  // walk back from the end, a code point at a time, while the characters fit
   let used = 0;
-  let start = chars.length;
+  let start = text.length;
   while (start > 0) {
-    const w = charWidth(chars[start - 1] as string);
+    const low = text.charCodeAt(start - 1);
+    const size = low >= 0xdc00 && low <= 0xdfff && start > 1 ? 2 : 1;
+    const w = charWidth(text.slice(start - size, start));
     if (used + w > room) break;
     used += w;
-    start--;
+    start -= size;
   }
   // a combining mark without its base would join the marker
-  while (start < chars.length && charWidth(chars[start] as string) === 0) start++;
-  return { text: marker + chars.slice(start).join(''), width: marker.length + used };
+  while (start < text.length) {
+    const ch = String.fromCodePoint(text.codePointAt(start) ?? 0);
+    if (charWidth(ch) !== 0) break;
+    start += ch.length;
+  }
+  return { text: marker + text.slice(start), width: marker.length + used, ascii: false };
 }
