@@ -176,11 +176,31 @@ const isLower = (b: number): boolean => b >= 0x61 && b <= 0x7a;
 const isAlpha = (b: number): boolean => isUpper(b) || isLower(b);
 const isWordByte = (b: number): boolean => isAlpha(b) || isDigit(b) || b === 0x5f;
 
-/** A set of the bytes whose Latin-1 character matches a JavaScript Unicode class (`[\p{L}]`). */
+/** The bytes whose Latin-1 character matches a JavaScript class (`[\p{L}]`), computed once per class. */
 function unicodeSet(jsClass: string): ByteSet {
-  const re = new RegExp(`^${jsClass}$`, 'u');
-  return setOf((b) => re.test(String.fromCharCode(b)));
+  let set = unicodeSets.get(jsClass);
+  if (set === undefined) {
+    const re = new RegExp(`^(?:${jsClass})$`, 'u');
+    set = setOf((b) => re.test(String.fromCharCode(b)));
+    unicodeSets.set(jsClass, set);
+  }
+  return set;
 }
+
+/**
+ * What perl's /i makes of a class about case (perlunicode): `\p{Lu}`,
+ * `\p{Ll}`, `\p{Lt}` match `\p{Cased_Letter}`; `\p{Uppercase}`,
+ * `\p{Lowercase}` (and `[[:upper:]]`, `[[:lower:]]` under Unicode rules)
+ * match `\p{Cased}`; their ASCII forms match ASCII letters. Any other class
+ * is left as it is (`(?i)\p{Greek}` does not match "µ").
+ */
+function caselessClass(jsClass: string): string {
+  if (/^\\p\{(?:Lu|Ll|Lt|Uppercase_Letter|Lowercase_Letter|Titlecase_Letter)\}$/.test(jsClass)) return '\\p{LC}';
+  if (jsClass === '\\p{Uppercase}' || jsClass === '\\p{Lowercase}') return '\\p{Cased}';
+  if (jsClass === '[A-Z]' || jsClass === '[a-z]') return '[A-Za-z]';
+  return jsClass;
+}
+const unicodeSets = new Map<string, ByteSet>();
 
 const DIGIT = setOf(isDigit);
 const WORD = setOf(isWordByte);
@@ -189,14 +209,9 @@ const HSPACE = setOf((b) => b === 0x09 || b === 0x20 || b === 0xa0);
 const VSPACE = setOf((b) => (b >= 0x0a && b <= 0x0d) || b === 0x85);
 const NOT_NEWLINE = setOf((b) => b !== 0x0a);
 const ANY = setOf(() => true);
-/** A value computed on first use (the Unicode tables cost nothing to a call without a `matches` filter). */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}
 
-const uWord = lazy(() => unicodeSet('[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]'));
-const uSpace = lazy(() => unicodeSet('\\p{White_Space}'));
+const U_WORD = '[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]';
+const U_SPACE = '\\p{White_Space}';
 
 /** `\d`, `\w`, `\s` and their negations under the rules in force; undefined for any other letter. */
 function namedClass(letter: string, rules: Charset): ByteSet | undefined {
@@ -207,100 +222,96 @@ function namedClass(letter: string, rules: Charset): ByteSet | undefined {
     case 'D':
       return negate(DIGIT);
     case 'w':
-      return unicode ? uWord() : WORD;
+      return unicode ? unicodeSet(U_WORD) : WORD;
     case 'W':
-      return negate(unicode ? uWord() : WORD);
+      return negate(unicode ? unicodeSet(U_WORD) : WORD);
     case 's':
-      return unicode ? uSpace() : SPACE;
+      return unicode ? unicodeSet(U_SPACE) : SPACE;
     case 'S':
-      return negate(unicode ? uSpace() : SPACE);
+      return negate(unicode ? unicodeSet(U_SPACE) : SPACE);
     default:
       return undefined;
   }
 }
 
-const POSIX_ASCII: Readonly<Record<string, (b: number) => boolean>> = {
-  alpha: isAlpha,
-  digit: isDigit,
-  alnum: (b) => isAlpha(b) || isDigit(b),
-  upper: isUpper,
-  lower: isLower,
-  space: (b) => b === 0x20 || (b >= 0x09 && b <= 0x0d),
-  blank: (b) => b === 0x20 || b === 0x09,
-  cntrl: (b) => b < 0x20 || b === 0x7f,
-  graph: (b) => b > 0x20 && b < 0x7f,
-  print: (b) => b >= 0x20 && b < 0x7f,
-  punct: (b) => b > 0x20 && b < 0x7f && !isAlpha(b) && !isDigit(b),
-  xdigit: (b) => isDigit(b) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66),
-  word: isWordByte,
-  ascii: (b) => b < 0x80,
+/** POSIX classes under /d, /a, /aa: ASCII. */
+const POSIX: Readonly<Record<string, string>> = {
+  alpha: '[A-Za-z]',
+  digit: '[0-9]',
+  alnum: '[A-Za-z0-9]',
+  upper: '[A-Z]',
+  lower: '[a-z]',
+  space: '[\\t-\\r ]',
+  blank: '[\\t ]',
+  cntrl: '[\\x00-\\x1f\\x7f]',
+  graph: '[!-~]',
+  print: '[ -~]',
+  punct: '[!-\\/:-@\\[-`{-~]',
+  xdigit: '[0-9A-Fa-f]',
+  word: '[A-Za-z0-9_]',
+  ascii: '[\\x00-\\x7f]',
 };
 
-/** Perl's XPosix classes (POSIX classes under Unicode rules) on Latin-1. */
-const xposix = lazy((): Readonly<Record<string, ByteSet>> => ({
-  alpha: unicodeSet('\\p{Alphabetic}'),
-  digit: DIGIT,
-  alnum: unicodeSet('[\\p{Alphabetic}\\p{Nd}]'),
-  upper: unicodeSet('\\p{Uppercase}'),
-  lower: unicodeSet('\\p{Lowercase}'),
-  space: uSpace(),
-  blank: HSPACE,
-  cntrl: unicodeSet('\\p{Cc}'),
-  graph: unicodeSet('[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]'),
-  print: unicodeSet('(?:[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]|[ \\u00a0])'),
-  punct: unicodeSet('[\\p{P}$+<=>^`|~]'),
-  xdigit: setOf(POSIX_ASCII['xdigit'] as (b: number) => boolean),
-  word: uWord(),
-  ascii: setOf((b) => b < 0x80),
-}));
+/** Perl's XPosix classes: the POSIX classes under Unicode rules. */
+const XPOSIX: Readonly<Record<string, string>> = {
+  alpha: '\\p{Alphabetic}',
+  digit: '\\p{Nd}',
+  alnum: '[\\p{Alphabetic}\\p{Nd}]',
+  upper: '\\p{Uppercase}',
+  lower: '\\p{Lowercase}',
+  space: U_SPACE,
+  blank: '[\\t \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]',
+  cntrl: '\\p{Cc}',
+  graph: '[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]',
+  print: '[^\\p{White_Space}\\p{Cc}\\p{Cs}\\p{Cn}]|[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]',
+  punct: '[\\p{P}$+<=>^`|~]',
+  xdigit: '[0-9A-Fa-f]',
+  word: U_WORD,
+  ascii: '[\\x00-\\x7f]',
+};
 
-/** `[:name:]` under the rules in force, undefined for an unknown name. */
-function posixClass(name: string, rules: Charset): ByteSet | undefined {
-  if (rules === 'u') return xposix()[name];
-  const test = POSIX_ASCII[name];
-  return test ? setOf(test) : undefined;
+/** `[:name:]` under the rules in force (and /i), undefined for an unknown name. */
+function posixClass(name: string, rules: Charset, caseless: boolean): ByteSet | undefined {
+  const source = (rules === 'u' ? XPOSIX : POSIX)[name];
+  if (source === undefined) return undefined;
+  return unicodeSet(caseless ? caselessClass(source) : source);
 }
 
-/** Perl property names (loose: case, spaces, `_` and `-` ignored; an `Is` prefix allowed) that are not JavaScript's. */
-const PERL_PROPERTIES: Readonly<Record<string, () => ByteSet>> = {
-  alnum: () => xposix()['alnum'] as ByteSet,
-  xposixalnum: () => xposix()['alnum'] as ByteSet,
-  xposixalpha: () => xposix()['alpha'] as ByteSet,
-  digit: () => DIGIT,
-  xposixdigit: () => DIGIT,
-  space: uSpace,
-  spaceperl: uSpace,
-  xperlspace: uSpace,
-  xposixspace: uSpace,
-  upper: () => xposix()['upper'] as ByteSet,
-  xposixupper: () => xposix()['upper'] as ByteSet,
-  lower: () => xposix()['lower'] as ByteSet,
-  xposixlower: () => xposix()['lower'] as ByteSet,
-  punct: () => unicodeSet('\\p{P}'),
-  xposixpunct: () => xposix()['punct'] as ByteSet,
-  word: uWord,
-  xposixword: uWord,
-  blank: () => HSPACE,
-  xposixblank: () => HSPACE,
-  horizspace: () => HSPACE,
-  vertspace: () => VSPACE,
-  cntrl: () => xposix()['cntrl'] as ByteSet,
-  xposixcntrl: () => xposix()['cntrl'] as ByteSet,
-  graph: () => xposix()['graph'] as ByteSet,
-  xposixgraph: () => xposix()['graph'] as ByteSet,
-  print: () => xposix()['print'] as ByteSet,
-  xposixprint: () => xposix()['print'] as ByteSet,
-  xdigit: () => unicodeSet('\\p{Hex_Digit}'),
-  xposixxdigit: () => unicodeSet('\\p{Hex_Digit}'),
-  title: () => unicodeSet('\\p{Lt}'),
-  titlecase: () => unicodeSet('\\p{Lt}'),
-  'l&': () => unicodeSet('\\p{LC}'),
-  all: () => ANY,
-  inbasiclatin: () => setOf((b) => b < 0x80),
-  inlatin1: () => setOf((b) => b >= 0x80),
-  inlatin1supplement: () => setOf((b) => b >= 0x80),
-  ...Object.fromEntries(Object.entries(POSIX_ASCII).map(([name, test]) => [`posix${name}`, () => setOf(test)])),
+/** Perl property names (loose: case, spaces, `_` and `-` ignored; an `Is` prefix allowed) that are not JavaScript's, as JavaScript classes. */
+const PERL_PROPERTIES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(XPOSIX).map(([name, source]) => [`xposix${name}`, source])),
+  ...Object.fromEntries(Object.entries(POSIX).map(([name, source]) => [`posix${name}`, source])),
+  alnum: XPOSIX['alnum'] as string,
+  digit: '\\p{Nd}',
+  space: U_SPACE,
+  spaceperl: U_SPACE,
+  xperlspace: U_SPACE,
+  upper: '\\p{Uppercase}',
+  lower: '\\p{Lowercase}',
+  punct: '\\p{P}',
+  word: U_WORD,
+  blank: XPOSIX['blank'] as string,
+  horizspace: XPOSIX['blank'] as string,
+  vertspace: '[\\n-\\r\\u0085\\u2028\\u2029]',
+  cntrl: '\\p{Cc}',
+  graph: XPOSIX['graph'] as string,
+  print: XPOSIX['print'] as string,
+  xdigit: '\\p{Hex_Digit}',
+  xposixxdigit: '\\p{Hex_Digit}',
+  title: '\\p{Lt}',
+  titlecase: '\\p{Lt}',
+  'l&': '\\p{LC}',
+  all: '[\\s\\S]',
+  inbasiclatin: '[\\x00-\\x7f]',
+  inlatin1: '[\\x80-\\xff]',
+  inlatin1supplement: '[\\x80-\\xff]',
 };
+
+/** A value computed on first use. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
 
 /** JavaScript's names, by their loose form: general categories, binary properties, scripts (Perl's bare script name is Script_Extensions). */
 const jsProperties = lazy((): ReadonlyMap<string, string> => {
@@ -325,8 +336,9 @@ const jsProperties = lazy((): ReadonlyMap<string, string> => {
   return names;
 });
 
-/** `\p{name}` on Latin-1, undefined for a name we do not know. */
-function propertySet(name: string): ByteSet | undefined {
+/** `\p{name}` on Latin-1 (as /i has it when `caseless`), undefined for a name we do not know. */
+function propertySet(name: string, caseless: boolean): ByteSet | undefined {
+  const resolve = (jsClass: string): ByteSet => unicodeSet(caseless ? caselessClass(jsClass) : jsClass);
   const loose = (raw: string): string => raw.replace(/[\s_-]/g, '').toLowerCase();
   let key = loose(name);
   const eq = key.search(/[=:]/);
@@ -342,9 +354,9 @@ function propertySet(name: string): ByteSet | undefined {
   }
   for (const candidate of key.startsWith('is') && key.length > 2 ? [key, key.slice(2)] : [key]) {
     const perl = PERL_PROPERTIES[candidate];
-    if (perl) return perl();
+    if (perl !== undefined) return resolve(perl);
     const js = jsProperties().get(candidate);
-    if (js) return unicodeSet(`\\p{${js}}`);
+    if (js) return resolve(`\\p{${js}}`);
   }
   return undefined;
 }
@@ -844,7 +856,7 @@ class Parser {
       }
       case 'p':
       case 'P':
-        return SET_NODE(this.cased(this.parseProperty(c === 'P', escapeStart), flags, false));
+        return SET_NODE(this.parseProperty(c === 'P', escapeStart, flags));
       default:
         break;
     }
@@ -900,13 +912,14 @@ class Parser {
     this.pos = end + 1;
     const hex = body.slice(2).replace(/_/g, '');
     if (!/^[0-9A-Fa-f]+$/.test(hex)) throw this.marked('Invalid hexadecimal number in \\N{U+...}');
-    this.unicodeTriggered = true;
+    if (flags.cs === 'd') this.unicodeTriggered = true; // as \p{}; a code point above 0xFF always does
     const value = Number.parseInt(hex, 16);
     return value > 0xff ? this.wide(flags, this.show(escapeStart)) : this.literal(value, flags);
   }
 
-  private parseProperty(negated: boolean, escapeStart: number): ByteSet {
-    this.unicodeTriggered = true;
+  /** `\p{...}`: under /d it turns on Unicode rules for the whole pattern (not under /u, /a, /aa). */
+  private parseProperty(negated: boolean, escapeStart: number, flags: Flags): ByteSet {
+    if (flags.cs === 'd') this.unicodeTriggered = true;
     let name: string;
     if (this.peek() === '{') {
       const end = this.src.indexOf('}', this.pos);
@@ -926,7 +939,7 @@ class Parser {
       neg = !neg;
       name = name.slice(1);
     }
-    const set = propertySet(name);
+    const set = propertySet(name, flags.i);
     if (!set) throw this.unsupported(`the Unicode property ${this.show(escapeStart)}`, true);
     return neg ? negate(set) : set;
   }
@@ -1077,7 +1090,7 @@ class Parser {
           throw this.marked(`POSIX syntax [${kind} ${kind}] is reserved for future extensions`);
         }
         this.pos += text.length;
-        const set = posixClass(name, this.rules(flags));
+        const set = posixClass(name, this.rules(flags), flags.i);
         if (!set) throw this.marked(`POSIX class [:${caret}${fromByteString(name)}:] unknown`);
         return { kind: 'set', set: caret ? negate(set) : set };
       }
@@ -1104,7 +1117,7 @@ class Parser {
         return { kind: 'set', set: negate(VSPACE) };
       case 'p':
       case 'P':
-        return { kind: 'set', set: this.parseProperty(e === 'P', escapeStart) };
+        return { kind: 'set', set: this.parseProperty(e === 'P', escapeStart, flags) };
       case 'b':
         return { kind: 'byte', byte: 0x08 };
       case 'N':

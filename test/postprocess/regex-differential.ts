@@ -27,6 +27,7 @@ const ATOMS = [
   // classes
   '.', '\\d', '\\D', '\\w', '\\W', '\\s', '\\S', '\\h', '\\H', '\\v', '\\V', '\\R', '\\N',
   '[ab]', '[^a]', '[a-c]', '[^a-z]', '[A-Z0-9_]', '[é]', '[^é]', '[\\w-]', '[[:alpha:]]', '[[:^digit:]]', '[[:space:]]', '[[:punct:]]', '[[:upper:][:digit:]]', '[\\x{e0}-\\x{ff}]', '[]a]', '[\\s\\d]', '[^\\W_]',
+  '[[:word:]]', '[[:^space:]]', '[[:xdigit:]]', '[[:print:]]', '[[:graph:]]', '[[:cntrl:]]', '[[:blank:]]', '[^[:alnum:]]', '[s\\xDF]', '[\\x{100}-\\x{200}a]', '\\x{ff}', '\\xB5', '(?^:a)', '(?d:\\w)', '(?u:\\w)', '(?a:\\s)',
   '\\p{L}', '\\p{Lu}', '\\p{Ll}', '\\P{L}', '\\pN', '\\p{Latin}', '\\p{Greek}', '\\p{IsAlpha}', '\\p{Punct}', '\\p{XPosixPunct}', '\\p{letter}', '\\p{Uppercase_Letter}', '\\p{Word}', '\\p{Space}', '\\p{Digit}', '\\p{ASCII}', '\\p{Common}', '\\p{Sc}', '\\p{Zs}', '\\p{gc=Lu}', '\\p{sc=Latn}',
   // anchors
   '^', '$', '\\A', '\\z', '\\Z', '\\b', '\\B',
@@ -57,7 +58,7 @@ export function randomPattern(rnd: () => number): string {
   return pick(rnd, FLAGS) + alts.join('|');
 }
 
-const SUBJECT_CHARS = ['a', 'b', 'A', 'B', 'k', 's', 'S', 'z', '1', '0', ' ', '-', '_', '.', '\n', '\t', '\r', 'é', 'É', 'ü', 'ß', 'Ω', '€', 'ſ', 'K', '\u00a0', '\u0085', 'Ã', '©'];
+const SUBJECT_CHARS = ['a', 'b', 'A', 'B', 'k', 's', 'S', 'z', '1', '0', ' ', '-', '_', '.', '\n', '\t', '\r', '\x0b', '\0', 'é', 'É', 'ü', 'ß', 'Ω', '€', 'ſ', 'K', '\u00a0', '\u0085', 'Ã', '©', 'µ', 'ÿ', 'Ÿ', '〜', '😀', '\u00ad'];
 
 /** A random subject: up to 8 characters, sometimes with a final newline. */
 export function randomSubject(rnd: () => number): string {
