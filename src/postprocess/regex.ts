@@ -102,7 +102,8 @@ export function translatePerlRegex(pattern: string): string {
 type AssertKind = 'bol' | 'mbol' | 'eol' | 'meol' | 'A' | 'z' | 'Z' | 'b' | 'B';
 
 type Node =
-  | { readonly t: 'set'; readonly set: Uint8Array }
+  /** `literal`: a character of the pattern (not a class), which perl may fold with its neighbours ("ss" to "ß"). */
+  | { readonly t: 'set'; readonly set: Uint8Array; readonly literal?: true }
   | { readonly t: 'never' }
   | { readonly t: 'empty' }
   | { readonly t: 'seq'; readonly items: readonly Node[] }
@@ -474,7 +475,7 @@ class Parser {
   private literal(byte: number, flags: Flags): Node {
     const set = emptySet();
     set[byte] = 1;
-    return SET_NODE(this.cased(set, flags));
+    return { t: 'set', set: this.cased(set, flags), literal: true };
   }
 
   // -- grammar
@@ -501,7 +502,7 @@ class Parser {
     }
     if (flags.i && (this.rules(flags) === 'u' || this.rules(flags) === 'a')) {
       // Perl's multi-character fold: a literal "ss" matches "ß" (0xDF) under /iu.
-      const s = (node: Node | undefined): boolean => node?.t === 'set' && node.set[0x73] === 1;
+      const s = (node: Node | undefined): boolean => node?.t === 'set' && node.literal === true && node.set[0x73] === 1;
       if (items.some((item, k) => s(item) && s(items[k + 1]))) throw this.unsupported('case-insensitive “ss” under Unicode rules (it matches “ß” in perl)', true);
     }
     if (items.length === 0) return { t: 'empty' };

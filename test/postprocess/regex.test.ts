@@ -96,8 +96,8 @@ const CASES: readonly (readonly [string, string, boolean])[] = [
   // under /i perl reads \p{Lu}, \p{Ll}, \p{Lt} as \p{Cased_Letter}, \p{Upper}, \p{Lower} as \p{Cased}; other properties as they are
   ['(?i)\\p{Lu}', 'µ', true],
   ['(?i)\\p{Greek}', 'µ', false],
-  ['(?i)\\p{Upper}', 'ª', true],
-  ['(?i)\\p{Lu}', 'ª', false],
+  ['(?i)^.\\p{Upper}$', 'ª', true],
+  ['(?i)^.\\p{Lu}$', 'ª', false],
   ['(?i)\\P{Lu}', 'µ', false],
   ['(?i)[^\\p{Lu}]', '\u00b5', false],
   ['(?i)[[:upper:]]\\p{L}?', 'µ', true],
