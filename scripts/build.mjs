@@ -33,7 +33,7 @@ const root = new URL('../', import.meta.url).pathname;
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/', import.meta.url).pathname;
 
-// commander and cli-table3 are CommonJS: the ESM chunks that hold them need a require().
+// commander is CommonJS: the ESM chunks that hold them need a require().
 const BANNER = "import { createRequire as __ftpsCreateRequire } from 'node:module'; const require = __ftpsCreateRequire(import.meta.url);";
 
 await rm(outdir, { recursive: true, force: true });
