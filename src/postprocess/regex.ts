@@ -906,7 +906,8 @@ class Parser {
     return value > 0xff ? this.wide(flags, this.show(escapeStart)) : this.literal(value, flags);
   }
 
-  private parseNamedChar(flags: Flags, escapeStart: number): Node {
+  /** `\N{U+...}`; `inClass`: the class decides what a code point above 0xFF does. */
+  private parseNamedChar(flags: Flags, escapeStart: number, inClass = false): Node {
     const end = this.src.indexOf('}', this.pos);
     const body = end === -1 ? '' : this.src.slice(this.pos + 1, end).trim();
     if (!body.startsWith('U+')) throw this.unsupported(`named characters (${this.show(escapeStart, end === -1 ? undefined : end + 1)})`);
@@ -915,7 +916,8 @@ class Parser {
     if (!/^[0-9A-Fa-f]+$/.test(hex)) throw this.marked('Invalid hexadecimal number in \\N{U+...}');
     if (flags.cs === 'd') this.unicodeTriggered = true; // as \p{}; a code point above 0xFF always does
     const value = Number.parseInt(hex, 16);
-    return value > 0xff ? this.wide(flags, this.show(escapeStart)) : this.literal(value, flags);
+    if (value > 0xff) return inClass ? { t: 'never' } : this.wide(flags, this.show(escapeStart));
+    return this.literal(value, flags);
   }
 
   /** `\p{...}`: under /d it turns on Unicode rules for the whole pattern (not under /u, /a, /aa). */
@@ -1021,6 +1023,7 @@ class Parser {
     const set = emptySet();
     let first = true;
     let wide = false;
+    let items = 0;
     /** The bytes listed one by one (not from \w, \p{}, POSIX classes). */
     const listed = emptySet();
     const unmatched = (): RegexError => {
@@ -1041,6 +1044,7 @@ class Parser {
       first = false;
       const itemStart = this.pos;
       const item = this.classItem(unmatched, flags);
+      items++;
       if (item.kind === 'byte' && item.byte === undefined) wide = true;
       if (item.kind === 'set') {
         addAll(set, item.set);
@@ -1059,7 +1063,8 @@ class Parser {
           addAll(set, high.set);
           continue;
         }
-        if (item.byte !== undefined && high.byte !== undefined && high.byte < item.byte) {
+        items++;
+        if (high.byte !== undefined && (item.byte === undefined || high.byte < item.byte)) {
           throw this.marked(`Invalid [] range "${fromByteString(this.src.slice(itemStart, this.pos))}"`);
         }
         if (item.byte !== undefined && high.byte !== undefined) {
@@ -1074,6 +1079,9 @@ class Parser {
       addByte(listed, item.byte);
     }
     if (wide && flags.i) throw this.unsupported(`case-insensitive code points above 0xFF (${this.show(open)})`, true);
+    // A code point above 0xFF turns on Unicode rules: always as the one character of a class
+    // (perl makes it a literal), else only under /d, as \p{} does.
+    if (wide && ((items === 1 && !negated) || flags.cs === 'd')) this.unicodeTriggered = true;
     this.cased(listed, flags); // refuses a listed "ß" where perl folds it to "ss"
     const folded = this.cased(set, flags, false);
     return SET_NODE(negated ? negate(folded) : folded);
@@ -1123,7 +1131,7 @@ class Parser {
         return { kind: 'byte', byte: 0x08 };
       case 'N':
         if (this.peek() === '{') {
-          const node = this.parseNamedChar({ ...flags, i: false }, escapeStart);
+          const node = this.parseNamedChar({ ...flags, i: false }, escapeStart, true);
           return node.t === 'set' ? { kind: 'byte', byte: node.set.indexOf(1) } : { kind: 'byte', byte: undefined };
         }
         throw this.marked('\\N in a character class must be a named character: \\N{...}');
@@ -1140,12 +1148,9 @@ class Parser {
       }
       this.pos += octal.length;
       const value = Number.parseInt(octal, 8);
-      if (value > 0xff) this.unicodeTriggered = true;
       return { kind: 'byte', byte: value > 0xff ? undefined : value };
     }
-    const byte = this.simpleEscape(e);
-    if (byte === undefined) this.unicodeTriggered = true;
-    return { kind: 'byte', byte };
+    return { kind: 'byte', byte: this.simpleEscape(e) };
   }
 }
 
