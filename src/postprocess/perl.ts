@@ -149,12 +149,12 @@ export function perlSplice<T>(array: readonly T[], offset: number, length?: numb
   return { removed: array.slice(off, off + len), kept: [...array.slice(0, off), ...array.slice(off + len)] };
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A string's UTF-8 bytes as a JavaScript string of code units 0-255 (Perl's view of a byte string). */
 export function toByteString(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
+  if (ASCII.test(text)) return text; // its own UTF-8
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /** The inverse of toByteString, for messages (invalid sequences become U+FFFD). */
