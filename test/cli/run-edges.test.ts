@@ -84,7 +84,7 @@ describe('standard input is read as text, and only so much', () => {
 
   it('a capture: readCapture words the refusal for the failure envelope (the fake runtime refuses as the real one)', async () => {
     const { readCapture } = await import('../../src/collectors/program.js');
-    const rt = createTestRuntime({ argv: [], stdin: 'x'.repeat(READ_LIMIT_BYTES + 1), files: { '/cap/nul': 'a\0b' }, notFiles: { '/cap/fifo': 'a FIFO' } });
+    const rt = createTestRuntime({ argv: [], stdin: 'x'.repeat(READ_LIMIT_BYTES + 1), files: { '/cap/nul': 'a\0b' }, stats: { '/cap/fifo': { dev: 1, ino: 2, uid: 0, mode: 0o010644 } } });
     await expect(readCapture('ps', '-', rt)).rejects.toThrow('cannot read --input ps=-: is larger than 64 MiB, the most read from one input');
     await expect(readCapture('ps', '/cap/fifo', rt)).rejects.toThrow('cannot read --input ps=/cap/fifo: is a FIFO, not a file');
     await expect(readCapture('ps', '/cap/nul', rt)).rejects.toThrow('cannot read --input ps=/cap/nul: holds NUL bytes: not text');

@@ -22,17 +22,14 @@ export interface TestRuntimeOptions {
   columns?: number;
   /** path -> contents; /etc/passwd defaults to a small user database */
   files?: Record<string, string>;
-  /**
-   * path -> what is there instead of a file: readFile refuses it as the real
-   * runtime does (`is a FIFO, not a file`)
-   */
-  notFiles?: Record<string, 'a directory' | 'a FIFO' | 'a socket' | 'a character device' | 'a block device'>;
   /** path -> symbolic link target (a /proc capture's fd links) */
   links?: Record<string, string>;
   /**
    * path -> what stat(2) says. A /proc/PID/exe not given here is, where the
    * fake /proc has that pid, the root-owned daemon its comm names
-   * (`/usr/sbin/<comm>`, mode 0755): a real daemon's process.
+   * (`/usr/sbin/<comm>`, mode 0755): a real daemon's process. readFile
+   * refuses a path whose mode here is a directory, FIFO, socket or device,
+   * as the real runtime does (`is a FIFO, not a file`).
    */
   stats?: Record<string, FileFacts>;
   /** absolute path -> program */
@@ -101,7 +98,7 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     },
     // as the real one: what is not a file is refused, the text checked (size, NUL, UTF-8)
     readFile: async (path) => {
-      const what = options.notFiles?.[path];
+      const what = NOT_A_FILE[(options.stats?.[path]?.mode ?? 0o100000) & 0o170000];
       if (what !== undefined) throw new ReadRefused('E_NOT_FILE', `is ${what}, not a file`);
       return decodeText(Buffer.from(runtime.readFileNow(path)));
     },
@@ -148,6 +145,9 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
   };
   return runtime;
 }
+
+/** st_mode file types readFile refuses (a path whose `stats` give one of these is not read), as the real runtime words them. */
+const NOT_A_FILE: Record<number, string> = { 0o040000: 'a directory', 0o010000: 'a FIFO', 0o140000: 'a socket', 0o020000: 'a character device', 0o060000: 'a block device' };
 
 /** The program file of a real daemon: root's, 0755, one inode per program. */
 export function daemonFile(program: string): FileFacts {
