@@ -1220,7 +1220,8 @@ function emitSet(set: ByteSet): string {
     out += end === b ? hex(b) : `${hex(b)}-${hex(end)}`;
     b = end;
   }
-  return out === '' ? NOTHING : `[${out}]`;
+  if (out === '') return NOTHING;
+  return /^\\x\{[0-9a-f]+\}$/.test(out) ? out : `[${out}]`;
 }
 
 function unsupported(what: string): RegexError {
@@ -1245,19 +1246,17 @@ function emit(node: Node, ctx: Context): string {
     case 'alt':
       return `(?:${node.alts.map((alt) => emit(alt, ctx)).join('|')})`;
     case 'seq': {
-      const mins = node.items.map((item) => lengthRange(item)[0]);
-      const parts: string[] = [];
-      let after = ctx.followMin;
       const out: string[] = new Array<string>(node.items.length);
-      // From the end: what must follow item k is the items after it, then what follows the sequence.
+      // From the end: what follows item k is the items after it, then what follows the sequence.
+      let after = ctx.followMin;
+      let tail = ctx.tail;
       for (let k = node.items.length - 1; k >= 0; k--) {
-        const rest = node.items.slice(k + 1);
-        const tail = ctx.tail && rest.every((item) => item.t === 'empty');
-        out[k] = emit(node.items[k] as Node, { tail, followMin: after });
-        after += mins[k] as number;
+        const item = node.items[k] as Node;
+        out[k] = emit(item, { tail, followMin: after });
+        after += lengthRange(item)[0];
+        if (item.t !== 'empty') tail = false;
       }
-      parts.push(...out);
-      return `(?:${parts.join('')})`;
+      return `(?:${out.join('')})`;
     }
     case 'repeat': {
       const [, bodyMax] = lengthRange(node.body);

@@ -345,6 +345,7 @@ describe('Perl regex: re2js loads only for a call with a matches filter', () => 
 
   it('the translation itself needs no re2js: explicit byte sets, no flags', () => {
     expect(translatePerlRegex('(?i)^a$')).toBe('(?:\\A[\\x{41}\\x{61}](?:\\n?\\z))');
+    expect(translatePerlRegex('ab|[^\\x00-\\x{fe}]')).toBe('(?:(?:\\x{61}\\x{62})|\\x{ff})');
   });
 });
 
