@@ -9,7 +9,17 @@ import { spawnSync } from 'node:child_process';
 export const PERL = '/usr/bin/perl';
 export const hasPerl = spawnSync(PERL, ['-MJSON::PP', '-e', '1'], { stdio: 'ignore' }).status === 0;
 
-export function perlEach<T>(cases: readonly unknown[], body: string): T[] {
+/** What perlEach gives for a case that ran past its time limit (perl's own backtracking can take ages). */
+export const PERL_TIMEOUT = 'perl: time limit';
+
+/**
+ * `body` evaluated for each `$case`; a die becomes `{ die: "$@" }`. With
+ * `seconds`, each case is cut off after that long (an alarm, delivered at
+ * once with PERL_SIGNALS=unsafe, so it stops a running regex) and gives
+ * `{ die: PERL_TIMEOUT }`.
+ */
+export function perlEach<T>(cases: readonly unknown[], body: string, seconds?: number): T[] {
+  const limited = seconds === undefined ? `eval { ${body} }` : `eval { local $SIG{ALRM} = sub { die "${PERL_TIMEOUT}\\n" }; alarm ${seconds}; my $v = do { ${body} }; alarm 0; $v }`;
   const script = `
 use strict; no warnings;
 use JSON::PP ();
@@ -21,12 +31,17 @@ sub bytes_all { my ($v) = @_; if (ref $v eq 'ARRAY') { bytes_all($_) for @$v } e
 bytes_all($_) for @$cases;
 my @out;
 for my $case (@$cases) {
-  my $r = eval { ${body} };
+  my $r = ${limited};
+  alarm 0 if ${seconds === undefined ? 0 : 1};
   push @out, defined $r ? $r : ( $@ ? { die => "$@" } : undef );
 }
 print $json->encode(\\@out);
 `;
-  const result = spawnSync(PERL, ['-e', script], { input: Buffer.from(JSON.stringify(cases), 'utf8'), maxBuffer: 1 << 26 });
+  const result = spawnSync(PERL, ['-e', script], {
+    input: Buffer.from(JSON.stringify(cases), 'utf8'),
+    maxBuffer: 1 << 26,
+    ...(seconds === undefined ? {} : { env: { PERL_SIGNALS: 'unsafe' } }),
+  });
   if (result.status !== 0) throw new Error(`perl failed: ${result.stderr.toString()}`);
   return JSON.parse(result.stdout.toString('utf8')) as T[];
 }

@@ -5,7 +5,7 @@
  * normal suite (a few hundred cases) and `npm run fuzz` (many thousands).
  */
 import { type RegexEngine, RegexError } from '../../src/postprocess/regex.js';
-import { dieText, perlEach } from './perl-oracle.js';
+import { dieText, PERL_TIMEOUT, perlEach } from './perl-oracle.js';
 
 /** A small seeded generator (mulberry32): the same cases on every run of a seed. */
 export function random(seed: number): () => number {
@@ -71,15 +71,18 @@ export interface Differential {
   readonly compared: number;
   /** Pairs whose pattern we refused (an unsupported construct): never a silent difference. */
   readonly refused: number;
+  /** Pairs perl itself did not answer within 2 seconds (its backtracking), which we answered at once. */
+  readonly perlTimedOut: number;
   /** The pairs where we differ from perl. */
   readonly mismatches: { pattern: string; subject: string; ours: boolean | string; perl: unknown }[];
 }
 
 /** Compares our answers with perl's on every pair (one perl process per batch). */
 export function differential(engine: RegexEngine, pairs: readonly (readonly [string, string])[]): Differential {
-  const perl = perlEach<unknown>(pairs as [string, string][], 'my ($p, $s) = @$case; $s =~ m{$p} ? 1 : 0');
+  const perl = perlEach<unknown>(pairs as [string, string][], 'my ($p, $s) = @$case; $s =~ m{$p} ? 1 : 0', 2);
   const compiled = new Map<string, ReturnType<RegexEngine['compile']> | RegexError>();
   let refused = 0;
+  let perlTimedOut = 0;
   const mismatches: Differential['mismatches'] = [];
   pairs.forEach(([pattern, subject], i) => {
     let re = compiled.get(pattern);
@@ -94,6 +97,10 @@ export function differential(engine: RegexEngine, pairs: readonly (readonly [str
     }
     const theirs = perl[i];
     const die = dieText(theirs);
+    if (die === `${PERL_TIMEOUT}\n`) {
+      perlTimedOut++;
+      return;
+    }
     if (re instanceof RegexError) {
       if (re.kind === 'unsupported') {
         refused++;
@@ -106,7 +113,7 @@ export function differential(engine: RegexEngine, pairs: readonly (readonly [str
     const ours = re.test(subject);
     if (die !== undefined || ours !== (theirs === 1)) mismatches.push({ pattern, subject, ours, perl: die ?? theirs });
   });
-  return { compared: pairs.length, refused, mismatches };
+  return { compared: pairs.length, refused, perlTimedOut, mismatches };
 }
 
 /** `count` random pairs from `seed`: each pattern against `perPattern` subjects. */

@@ -21,6 +21,7 @@ describe.skipIf(!hasPerl)(`matches: the same answers as perl on ${BATCHES * PER_
   it.each(Array.from({ length: BATCHES }, (_, k) => 1_000 + k))('seed %i', (seed) => {
     const result = differential(engine, randomPairs(seed, PER_BATCH));
     expect(result.mismatches.slice(0, 10)).toEqual([]);
+    expect(result.perlTimedOut).toBeLessThan(10);
     expect(result.refused).toBeLessThan(result.compared / 3);
   });
 });

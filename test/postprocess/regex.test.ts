@@ -4,7 +4,7 @@ import { hasMatchesFilter, loadPostprocess } from '../../src/postprocess/load.js
 import { loadRegexEngine, type RegexEngine, RegexError, translatePerlRegex } from '../../src/postprocess/regex.js';
 import { run } from '../../src/run.js';
 import { createTestRuntime, fixture } from '../helpers/runtime.js';
-import { dieText, hasPerl, perlEach } from './perl-oracle.js';
+import { dieText, hasPerl, PERL_TIMEOUT, perlEach } from './perl-oracle.js';
 import { checkProperties, differential, randomPairs } from './regex-differential.js';
 
 let engine: RegexEngine;
@@ -361,6 +361,11 @@ describe.skipIf(!hasPerl)('Perl regex: the same answers as /usr/bin/perl', () =>
     SYNTAX_ERRORS.forEach(([p, message], i) => {
       expect([p, dieText(errors[i])]).toEqual([p, message]);
     });
+  });
+
+  it('perl’s own runaway backtracking is cut off per case, and the next case still runs', () => {
+    const cases = [['^(?:(a|b|ab)*c|(\\w+\\s?)*\\1$)', `${'ab'.repeat(20)}!`], ['b', 'ab']];
+    expect(perlEach<unknown>(cases, body, 1)).toEqual([{ die: `${PERL_TIMEOUT}\n` }, 1]);
   });
 
   it('on 600 random patterns and subjects (Unicode, /i, anchors, classes, alternation, counted repeats)', () => {
