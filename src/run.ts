@@ -54,7 +54,7 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
     }
     const postprocess =
       outcome.ok && outcome.data.kind === 'sessions' && wantsPostprocess(invocation.dialect, invocation.args)
-        ? await import('./postprocess/index.js')
+        ? await (await import('./postprocess/load.js')).loadPostprocess(invocation.args)
         : undefined;
     const envelope = buildEnvelope(invocation, outcome, { request, postprocess });
     const render = await loadRenderer(invocation.output);

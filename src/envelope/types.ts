@@ -34,7 +34,7 @@ export interface CallInfo {
 }
 
 /** cPanel's post-processing (src/postprocess), loaded only when a call asks for it. */
-export type Postprocess = typeof import('../postprocess/index.js');
+export type Postprocess = import('../postprocess/load.js').Postprocessor;
 
 /** Whether the arguments ask a dialect for post-processing (`api.*` for UAPI, `api2_*` for API 2). */
 export function wantsPostprocess(dialect: Dialect, args: Readonly<Record<string, string>>): boolean {
