@@ -15,7 +15,7 @@ export async function withProcessOwners(observations: Observation[], runtime: Ru
     } catch {
       continue;
     }
-    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    const uid = /(?:^|\n)Uid:[\t ]+\d+[\t ]+(\d+)/.exec(status)?.[1];
     if (uid !== undefined) owned.push({ ...o, uid: Number(uid) });
   }
   return owned;

@@ -59,11 +59,13 @@ export class ProcessVetter {
       const stat = this.runtime.readFileNow(`${dir}/stat`);
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const status = this.runtime.readFileNow(`${dir}/status`);
-      const ids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status);
+      // after a LF only: the Name line before it is the process's own choice (a CR or U+2028 in it is not a line start)
+      const ids = /(?:^|\n)Uid:[\t ]+(\d+)[\t ]+(\d+)[\t ]+(\d+)/.exec(status);
       const uid = ids?.[2];
       const ppid = Number(fields[1]);
       const startTicks = Number(fields[19]);
-      if (uid === undefined || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(startTicks)) return undefined;
+      // a start tick out of range is still a start tick (normalise says the login time is unknown)
+      if (uid === undefined || !Number.isSafeInteger(ppid) || !Number.isFinite(startTicks)) return undefined;
       let exe: FileFacts | undefined;
       try {
         exe = this.runtime.statNow(`${dir}/exe`);

@@ -1,3 +1,4 @@
+import { isValidTime } from './time.js';
 /**
  * What one source saw of one FTP session process. Collectors produce these;
  * several sources' observations of the same pid are merged, then scoped and
@@ -76,7 +77,8 @@ export function mergeObservations(
       host: take('host', a, b),
       file: take('file', a, b),
       filePath: take('filePath', a, b),
-      startedAt: take('startedAt', a, b),
+      // a daemon's list does not say the start time better, but a valid one beats one out of range
+      startedAt: isValidTime(a.startedAt) || !isValidTime(b.startedAt) ? take('startedAt', a, b) : b.startedAt,
       title: take('title', a, b),
     } as Observation;
   });

@@ -69,8 +69,10 @@ export function readProcTree(root: string, runtime: Runtime, descriptorsOf?: num
     const comm = pstat.slice(pstat.indexOf('(') + 1, pstat.lastIndexOf(')'));
     if (!DAEMONS.has(comm)) continue;
     // of status only the Uid line: 10,000 whole status files are 13 MB
-    const status = /^Uid:.*$/m.exec(read(`${dir}/status`) ?? '')?.[0] ?? '';
-    const uid = Number(/^Uid:\s+\d+\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    // the Uid line at the start of a line after a LF only: a process names itself (Name: comes first), and
+    // with the `m` flag `^` would also match after a CR or U+2028 in that name
+    const status = /(?:^|\n)(Uid:[^\n]*)/.exec(read(`${dir}/status`) ?? '')?.[1] ?? '';
+    const uid = Number(/^Uid:[\t ]+\d+[\t ]+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     const cmdline = read(`${dir}/cmdline`) ?? '';
     // the ProFTPD master's descriptors name the scoreboard it uses (a hint for ftpwho)
     const wanted = descriptorsOf === undefined || uid === descriptorsOf || cmdline.startsWith('proftpd: (accepting');

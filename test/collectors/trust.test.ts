@@ -1,0 +1,67 @@
+// Is a process a real daemon's session (src/collectors/trust.ts)? Fakes of
+// /proc: what the kernel would say of each process, and of its program file.
+import { describe, expect, it } from 'vitest';
+import { ProcessVetter } from '../../src/collectors/trust.js';
+import type { FileFacts } from '../../src/runtime.js';
+import { createTestRuntime, daemonFile } from '../helpers/runtime.js';
+
+interface P {
+  pid: number;
+  ppid: number;
+  uids: [number, number, number];
+  exe?: FileFacts;
+  link?: string;
+  name?: string;
+}
+const stat = (p: P) => `${p.pid} (${p.name ?? 'pure-ftpd'}) S ${p.ppid} ${Array(17).fill('0').join(' ')} 4242 0 0\n`;
+const PURE = daemonFile('pure-ftpd');
+
+function vetter(procs: P[]) {
+  const files: Record<string, string> = {};
+  const stats: Record<string, FileFacts> = {};
+  const links: Record<string, string> = {};
+  for (const p of procs) {
+    files[`/proc/${p.pid}/stat`] = stat(p);
+    files[`/proc/${p.pid}/status`] = `Name:\t${p.name ?? 'pure-ftpd'}\nUid:\t${p.uids.join('\t')}\t${p.uids[1]}\n`;
+    stats[`/proc/${p.pid}/exe`] = p.exe ?? PURE;
+    links[`/proc/${p.pid}/exe`] = p.link ?? '/usr/sbin/pure-ftpd';
+  }
+  return new ProcessVetter(createTestRuntime({ argv: [], files, stats, links }));
+}
+const master: P = { pid: 100, ppid: 1, uids: [0, 0, 0] };
+const session: P = { pid: 200, ppid: 100, uids: [1001, 1001, 1001] };
+
+describe('ProcessVetter', () => {
+  it('a session of a root master running the same root-owned program is one', () => {
+    expect(vetter([master, session]).vet(200, 'pure-ftpd')).toEqual({ master: 100 });
+  });
+  it('a master running as its User with root saved (ProFTPD) still holds root', () => {
+    expect(vetter([{ ...master, uids: [0, 65534, 0] }, session]).vet(200, 'pure-ftpd')).toEqual({ master: 100 });
+  });
+  it.each([
+    ['a copy of the program the user owns', [master, { ...session, exe: { ...PURE, uid: 1001, ino: 7 } }]],
+    ['a program others may write', [{ ...master, exe: { ...PURE, mode: 0o100757 } }, { ...session, exe: { ...PURE, mode: 0o100757 } }]],
+    ['a program group may write', [{ ...master, exe: { ...PURE, mode: 0o100775 } }, { ...session, exe: { ...PURE, mode: 0o100775 } }]],
+    ['not a regular file', [master, { ...session, exe: { ...PURE, mode: 0o020755 } }]],
+    ['no master above it (the parent runs another program)', [{ ...master, exe: daemonFile('bash') }, session]],
+    ['a master that does not hold root', [{ ...master, uids: [1001, 1001, 1001] }, session]],
+    ['its own master (no parent of the same program)', [{ ...session, ppid: 1 }]],
+    ['a root program of another name', [{ ...master, link: '/usr/local/bin/perl' }, { ...session, link: '/usr/local/bin/perl' }]],
+  ])('is not one: %s', (_what, procs) => {
+    expect(vetter(procs as P[]).vet(200, 'pure-ftpd')).toHaveProperty('refused');
+  });
+  it('a session of one daemon is not a session of another', () => {
+    expect(vetter([master, session]).vet(200, 'proftpd')).toHaveProperty('refused');
+  });
+  it('a deleted program (an upgrade) still counts', () => {
+    expect(vetter([{ ...master, link: '/usr/sbin/pure-ftpd (deleted)' }, session]).vet(200, 'pure-ftpd')).toEqual({ master: 100 });
+  });
+  it('a name holding U+2028 or CR and a forged Uid line does not make a process root', () => {
+    for (const sep of ['\u2028', '\r']) {
+      const forged: P = { ...master, uids: [1001, 1001, 1001], name: `${sep}Uid:\t0\t0\t0` };
+      const v = vetter([forged, session]);
+      expect(v.readNow(100)).toMatchObject({ uid: 1001, root: false });
+      expect(v.vet(200, 'pure-ftpd')).toHaveProperty('refused');
+    }
+  });
+});
