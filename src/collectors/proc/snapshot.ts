@@ -75,18 +75,28 @@ export function readProcTree(root: string, runtime: Runtime, descriptorsOf?: num
     const uid = Number(/^Uid:[\t ]+\d+[\t ]+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     const cmdline = read(`${dir}/cmdline`) ?? '';
     // the ProFTPD master's descriptors name the scoreboard it uses (a hint for ftpwho)
-    const wanted = descriptorsOf === undefined || uid === descriptorsOf || cmdline.startsWith('proftpd: (accepting');
+    // (the ProFTPD master's scoreboard is found by the trust checks, from a vetted master: collectors/trust.ts)
+    const wanted = descriptorsOf === undefined || uid === descriptorsOf;
     processes.push({ pid: Number(pid), comm, cmdline, stat: pstat, status, fds: wanted ? readFds(dir, runtime, read, link) : undefined });
   }
 
   // The TCP tables, read through a process whose sockets the tables read so
   // far do not list (usually one read: every session's control connection is
   // in the namespace the daemon listens in, even when vsftpd moves the session
-  // process into a namespace of its own).
+  // process into a namespace of its own). Each network namespace's tables are
+  // read once, whatever sockets its processes hold (a session's syslog socket
+  // is in no TCP table: reading the tables again for each such session made
+  // 10,000 sessions cost 10,000 table reads).
   const tcp = new Map<string, string>();
   const known = new Set<string>();
+  const namespaces = new Set<string>();
   const readTables = (pid: number | string) => {
     if (tcp.has(`pid:${pid}`)) return;
+    const ns = link(`${root}/${pid}/ns/net`);
+    if (ns !== undefined) {
+      if (namespaces.has(ns)) return;
+      namespaces.add(ns);
+    }
     const table = `${read(`${root}/${pid}/net/tcp`) ?? ''}\n${read(`${root}/${pid}/net/tcp6`) ?? ''}`;
     tcp.set(`pid:${pid}`, table);
     for (const line of table.split('\n')) {
