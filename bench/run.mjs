@@ -12,7 +12,7 @@
 // key=value words against one; /proc with 10,000 session processes (root
 // only; spawned and killed here, by pid); 50 concurrent invocations.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
@@ -234,18 +234,24 @@ say();
 if (!isRoot || QUICK) {
   say(QUICK ? 'Skipped with --quick.' : 'Skipped: needs root (the processes run as the account `nobody`).');
 } else {
-  // A copy of sleep named pure-ftpd, titled like a pure-ftpd session (what /proc
-  // shows of a real one), running as nobody: 10,000 of them.
+  // bench/session-tree.c, compiled to a root-owned program named pure-ftpd and
+  // started as root: a master forking 10,000 sessions that run as nobody,
+  // titled like a pure-ftpd session (what /proc shows of a real one). They
+  // pass the trust checks a real daemon's do: a root-owned program under a
+  // root master of the same program.
   const program = join(work, 'pure-ftpd');
-  copyFileSync('/bin/sleep', program);
+  const cc = spawnSync('/usr/bin/cc', ['-O2', '-o', program, join(ROOT, 'bench/session-tree.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`cc bench/session-tree.c: ${cc.stderr}`);
   chmodSync(program, 0o755);
-  const children = [];
+  let master;
   try {
     const before = measure([baseline, { name: 'proc', file: node, argv: [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions'] }], { runs: 7, rss: true });
-    for (let i = 0; i < 10_000; i++) {
-      children.push(spawn(program, ['3600'], { argv0: 'pure-ftpd (IDLE)', stdio: 'ignore', uid: 65534, gid: 65534, detached: false }));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    master = spawn(program, [], { argv0: 'pure-ftpd (IDLE)', stdio: ['pipe', 'pipe', 'inherit'], env: { CHILDREN: '10000' } });
+    await new Promise((resolve, reject) => {
+      master.stdout.once('data', resolve);
+      master.once('exit', (code) => reject(new Error(`bench/session-tree.c exited ${code} before its sessions ran`)));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const listed = JSON.parse(once(node, [UAPI, '--user=nobody', '--output=json', '--collector=proc', 'Ftp', 'list_sessions']).stdout).result.data.length;
     const after = measure(
       [
@@ -265,7 +271,13 @@ if (!isRoot || QUICK) {
     say(`| \`uapi --collector=ps\` | | ${ms(median(after.get('ps').wall))} | ${(Math.max(...after.get('ps').rss) / 1024).toFixed(0)} |`);
     say(`| \`ps -ww -eo ...\` (raw source) | | ${ms(median(after.get('raw ps').wall))} | |`);
   } finally {
-    for (const child of children) child.kill('SIGKILL');
+    // the master kills its sessions on SIGTERM (and when its stdin closes)
+    if (master !== undefined) {
+      const ended = new Promise((resolve) => master.once('exit', resolve));
+      master.kill('SIGTERM');
+      master.stdin.end();
+      await ended;
+    }
   }
 }
 say();
