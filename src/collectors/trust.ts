@@ -1,8 +1,7 @@
+import { CollectorError } from '../errors.js';
 import type { Daemon } from '../model/observation.js';
 import { trustedFile, trustedProgram } from '../model/files.js';
 import type { FileFacts, Runtime } from '../runtime.js';
-
-export { isRegular, trustedFile } from '../model/files.js';
 
 /**
  * Is a process a real FTP daemon's session? Names and titles are chosen by
@@ -23,6 +22,8 @@ export { isRegular, trustedFile } from '../model/files.js';
 export interface ProcessFacts {
   readonly pid: number;
   readonly ppid: number;
+  /** the process's name (stat's comm): its program's file name unless it renamed itself */
+  readonly comm: string;
   /** effective uid */
   readonly uid: number;
   /**
@@ -35,16 +36,22 @@ export interface ProcessFacts {
   readonly state: string;
   /** start time, clock ticks after boot (field 22 of stat) */
   readonly startTicks: number;
-  /** the program file, or undefined when it cannot be read */
-  readonly exe: FileFacts | undefined;
 }
 
 const PROGRAM: Record<Daemon, string> = { 'pure-ftpd': 'pure-ftpd', proftpd: 'proftpd', vsftpd: 'vsftpd' };
 /** deeper than any daemon's process tree (vsftpd: 3) */
 const MAX_DEPTH = 16;
 
+/**
+ * The checks read /proc's own files first (stat, status: the kernel answers
+ * them at once) and stat a program file only once the process is known to
+ * descend from a root master: `stat` follows `/proc/PID/exe` into the file
+ * system the program lives on, and a user's program on a FUSE mount of
+ * their own could make that stat wait for ever.
+ */
 export class ProcessVetter {
   private readonly facts = new Map<number, ProcessFacts | null>();
+  private readonly exes = new Map<number, FileFacts | null>();
   private readonly named = new Map<string, string | null>();
 
   constructor(
@@ -66,14 +73,9 @@ export class ProcessVetter {
       const startTicks = Number(fields[19]);
       // a start tick out of range is still a start tick (normalise says the login time is unknown)
       if (uid === undefined || !Number.isSafeInteger(ppid) || !Number.isFinite(startTicks)) return undefined;
-      let exe: FileFacts | undefined;
-      try {
-        exe = this.runtime.statNow(`${dir}/exe`);
-      } catch {
-        exe = undefined; // a kernel thread, or gone
-      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const root = ids?.slice(1, 4).includes('0') === true;
-      return { pid, ppid, uid: Number(uid), root, state: fields[0] ?? '', startTicks, exe };
+      return { pid, ppid, comm, uid: Number(uid), root, state: fields[0] ?? '', startTicks };
     } catch {
       return undefined;
     }
@@ -85,28 +87,60 @@ export class ProcessVetter {
     return f ?? undefined;
   }
 
+  /** stat(2) of a process's program file, once per pid; undefined for a kernel thread or a process gone */
+  private exeOf(pid: number): FileFacts | undefined {
+    let e = this.exes.get(pid);
+    if (e === undefined) {
+      try {
+        e = this.runtime.statNow(`${this.root}/${pid}/exe`);
+      } catch {
+        e = null;
+      }
+      this.exes.set(pid, e);
+    }
+    return e ?? undefined;
+  }
+
   /**
    * The master of a session of `daemon`: the pid of the root process at the
    * top of its same-program ancestry, or why the process is not a session.
    */
   vet(pid: number, daemon: Daemon, facts: ProcessFacts | undefined = this.known(pid)): { master: number } | { refused: string } {
     if (facts === undefined) return { refused: 'gone' };
-    const exe = facts.exe;
-    if (exe === undefined) return { refused: 'its program cannot be read' };
-    if (!trustedProgram(exe)) return { refused: 'its program is not a root-owned file that only root may write' };
-    let master = facts;
+    if (facts.comm !== PROGRAM[daemon]) return { refused: `it is not named ${daemon}` };
+    // up the ancestors of the same name, by /proc's own files only
+    const chain = [facts];
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
-      const parent = master.ppid > 0 ? this.known(master.ppid) : undefined;
-      if (parent?.exe === undefined || !sameFile(parent.exe, exe)) break;
-      master = parent;
+      const parent = (chain[chain.length - 1] as ProcessFacts).ppid > 0 ? this.known((chain[chain.length - 1] as ProcessFacts).ppid) : undefined;
+      if (parent === undefined || parent.comm !== facts.comm) break;
+      chain.push(parent);
     }
-    if (master.pid === facts.pid || !master.root) return { refused: `no master of ${daemon} running as root above it` };
+    const master = chain[chain.length - 1] as ProcessFacts;
+    if (master === facts || !master.root) return { refused: `no master of ${daemon} running as root above it` };
+    // a root master: now its program, then that each below it runs the same file
+    const exe = this.exeOf(master.pid);
+    if (exe === undefined || !trustedProgram(exe)) return { refused: 'its program is not a root-owned file that only root may write' };
     if (this.programName(master.pid, exe) !== PROGRAM[daemon]) return { refused: `its program is not ${daemon}` };
+    for (const p of chain.slice(0, -1)) {
+      const own = this.exeOf(p.pid);
+      if (own === undefined || !trustedProgram(own) || !sameFile(own, exe)) return { refused: `it does not run its master's program` };
+    }
     return { master: master.pid };
   }
 
+  /**
+   * Whether a process is a daemon's master: named for the daemon, holding
+   * root, its parent named otherwise, its program a root-owned file no one
+   * else may write, named for the daemon.
+   */
+  isMaster(facts: ProcessFacts): facts is ProcessFacts & { comm: Daemon } {
+    if (!(facts.comm in PROGRAM) || !facts.root || this.known(facts.ppid)?.comm === facts.comm) return false;
+    const exe = this.exeOf(facts.pid);
+    return exe !== undefined && trustedProgram(exe) && this.programName(facts.pid, exe) === PROGRAM[facts.comm as Daemon];
+  }
+
   /** The file name of a master's program, once per program file. */
-  programName(pid: number, exe: FileFacts): string | undefined {
+  private programName(pid: number, exe: FileFacts): string | undefined {
     const key = `${exe.dev}:${exe.ino}`;
     let name = this.named.get(key);
     if (name === undefined) {
@@ -164,22 +198,11 @@ export function runningMasters(runtime: Runtime): Set<Daemon> {
   try {
     pids = runtime.readDirNow('/proc').filter((n) => /^[1-9]\d*$/.test(n));
   } catch {
-    return found;
+    throw new CollectorError('E_COLLECTOR_UNAVAILABLE', 'as root, the FTP daemons are checked in /proc, and /proc cannot be read here');
   }
   for (const name of pids) {
-    let stat: string;
-    try {
-      stat = runtime.readFileNow(`/proc/${name}/stat`);
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) as Daemon;
-    if (!(comm in PROGRAM) || found.has(comm)) continue;
     const facts = vetter.known(Number(name));
-    if (facts?.exe === undefined || !facts.root || !trustedProgram(facts.exe)) continue;
-    const parent = vetter.known(facts.ppid);
-    if (parent?.exe !== undefined && sameFile(parent.exe, facts.exe)) continue;
-    if (vetter.programName(facts.pid, facts.exe) === PROGRAM[comm]) found.add(comm);
+    if (facts !== undefined && !found.has(facts.comm as Daemon) && vetter.isMaster(facts)) found.add(facts.comm);
   }
   return found;
 }

@@ -25,17 +25,20 @@ const PRECEDENCE: Daemon[] = ['pure-ftpd', 'proftpd', 'vsftpd'];
 export const getFtpDaemonInfo: FunctionHandler = async (invocation, runtime) => {
   refuseOverrides(invocation.overrides, runtime);
   await resolveAccount(invocation.user, runtime);
-  const collection = await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: -1 }, runtime, {
-    baseOnly: true,
-  });
-  // as root on the live system, only a real master counts (collectors/trust.ts): a process named vsftpd is not a server
-  const masters = runtime.uid === 0 && invocation.inputs.size === 0 ? (await import('../collectors/trust.js')).runningMasters(runtime) : undefined;
-  const running = PRECEDENCE.filter((d) => collection.running.has(d) && (masters === undefined || masters.has(d)));
+  // As root on the live system, only a real master counts (collectors/trust.ts: a process named vsftpd
+  // is not a server), and one scan of /proc finds them; anyone else, or a replay, goes by the base source.
+  const { running: seen, warnings: sourceWarnings } =
+    runtime.uid === 0 && invocation.inputs.size === 0
+      ? { running: (await import('../collectors/trust.js')).runningMasters(runtime), warnings: [] }
+      : await collect(invocation.collector, invocation.inputs, { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: -1 }, runtime, {
+          baseOnly: true,
+        });
+  const running = PRECEDENCE.filter((d) => seen.has(d));
   const name: Daemon | '' = running.find(() => true) ?? '';
   const warnings =
     running.length > 1 ? [`several FTP daemons run here (${running.join(', ')}): ${name} is reported.`] : [];
   return {
     data: { kind: 'object', value: { name, enabled: name === '' ? 0 : 1, supports: { ...SUPPORTS[name] } } },
-    warnings: [...collection.warnings, ...warnings],
+    warnings: [...sourceWarnings, ...warnings],
   };
 };

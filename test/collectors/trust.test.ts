@@ -1,7 +1,7 @@
 // Is a process a real daemon's session (src/collectors/trust.ts)? Fakes of
 // /proc: what the kernel would say of each process, and of its program file.
 import { describe, expect, it } from 'vitest';
-import { ProcessVetter } from '../../src/collectors/trust.js';
+import { ProcessVetter, runningMasters } from '../../src/collectors/trust.js';
 import type { FileFacts } from '../../src/runtime.js';
 import { createTestRuntime, daemonFile } from '../helpers/runtime.js';
 
@@ -16,7 +16,7 @@ interface P {
 const stat = (p: P) => `${p.pid} (${p.name ?? 'pure-ftpd'}) S ${p.ppid} ${Array(17).fill('0').join(' ')} 4242 0 0\n`;
 const PURE = daemonFile('pure-ftpd');
 
-function vetter(procs: P[]) {
+function world(procs: P[]) {
   const files: Record<string, string> = {};
   const stats: Record<string, FileFacts> = {};
   const links: Record<string, string> = {};
@@ -26,8 +26,16 @@ function vetter(procs: P[]) {
     stats[`/proc/${p.pid}/exe`] = p.exe ?? PURE;
     links[`/proc/${p.pid}/exe`] = p.link ?? '/usr/sbin/pure-ftpd';
   }
-  return new ProcessVetter(createTestRuntime({ argv: [], files, stats, links }));
+  const runtime = createTestRuntime({ argv: [], files, stats, links });
+  const statted: string[] = [];
+  const realStat = runtime.statNow;
+  runtime.statNow = (path) => {
+    statted.push(path);
+    return realStat(path);
+  };
+  return { runtime, statted };
 }
+const vetter = (procs: P[]) => new ProcessVetter(world(procs).runtime);
 const master: P = { pid: 100, ppid: 1, uids: [0, 0, 0] };
 const session: P = { pid: 200, ppid: 100, uids: [1001, 1001, 1001] };
 
@@ -63,5 +71,21 @@ describe('ProcessVetter', () => {
       expect(v.readNow(100)).toMatchObject({ uid: 1001, root: false });
       expect(v.vet(200, 'pure-ftpd')).toHaveProperty('refused');
     }
+  });
+  it('never stats the program of a process that does not descend from a root master (a FUSE mount of the user\'s could make that stat wait for ever)', () => {
+    const shell: P = { pid: 300, ppid: 1, uids: [1001, 1001, 1001], name: 'bash' };
+    const impostors: P[] = [
+      { pid: 301, ppid: 300, uids: [1001, 1001, 1001] }, // a session's name and title, under the user's shell
+      { pid: 302, ppid: 301, uids: [1001, 1001, 1001] }, // and a child of it: same name all the way up, no root
+      { pid: 303, ppid: 300, uids: [1001, 1001, 1001], name: 'vsftpd' },
+    ];
+    const { runtime, statted } = world([master, session, shell, ...impostors]);
+    const v = new ProcessVetter(runtime);
+    expect(v.vet(301, 'pure-ftpd')).toHaveProperty('refused');
+    expect(v.vet(302, 'pure-ftpd')).toHaveProperty('refused');
+    expect(v.vet(303, 'vsftpd')).toHaveProperty('refused');
+    expect(v.vet(200, 'pure-ftpd')).toEqual({ master: 100 });
+    expect(runningMasters(runtime)).toEqual(new Set(['pure-ftpd']));
+    expect(statted.filter((p) => /^\/proc\/30\d\//.test(p))).toEqual([]);
   });
 });

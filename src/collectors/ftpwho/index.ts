@@ -1,8 +1,7 @@
 import { CollectorError } from '../../errors.js';
 import { withProcessOwners } from '../owners.js';
 import { describeIoError, type ProgramSpec, readCapture, runProgram } from '../program.js';
-import { kindOf } from '../../model/files.js';
-import { isRegular, trustedFile } from '../trust.js';
+import { isRegular, kindOf, trustedFile } from '../../model/files.js';
 import type { LiveContext, Source } from '../types.js';
 import { parseFtpwho } from './parse.js';
 
