@@ -73,11 +73,11 @@ export function parseArgv(
     )
     .option(
       '--proftpd-scoreboard <path>',
-      "(extension) ProFTPD's scoreboard for ftpwho (default: the running daemon's, else its ScoreboardFile; env FTPSESSIONS_PROFTPD_SCOREBOARD)",
+      "(extension, root only) ProFTPD's scoreboard for ftpwho (default: the one the daemon's verified master holds open, else the ScoreboardFile of a root-owned proftpd.conf; env FTPSESSIONS_PROFTPD_SCOREBOARD)",
     )
-    .option('--ftp-passwd-dir <dir>', `(extension) cPanel's per-account FTP passwd files (default ${DEFAULT_ACCOUNT_FILES.ftpPasswdDir}; env FTPSESSIONS_FTP_PASSWD_DIR)`)
-    .option('--userdomains <file>', `(extension) domain-to-account map (default ${DEFAULT_ACCOUNT_FILES.userdomains}; env FTPSESSIONS_USERDOMAINS)`)
-    .option('--pureftpd-passwd <file>', `(extension) pure-pw's virtual users (default ${DEFAULT_ACCOUNT_FILES.pureftpdPasswd}; env FTPSESSIONS_PUREFTPD_PASSWD)`)
+    .option('--ftp-passwd-dir <dir>', `(extension, root only) cPanel's per-account FTP passwd files (default ${DEFAULT_ACCOUNT_FILES.ftpPasswdDir}; env FTPSESSIONS_FTP_PASSWD_DIR)`)
+    .option('--userdomains <file>', `(extension, root only) domain-to-account map (default ${DEFAULT_ACCOUNT_FILES.userdomains}; env FTPSESSIONS_USERDOMAINS)`)
+    .option('--pureftpd-passwd <file>', `(extension, root only) pure-pw's virtual users (default ${DEFAULT_ACCOUNT_FILES.pureftpdPasswd}; env FTPSESSIONS_PUREFTPD_PASSWD)`)
   if (!actions) {
     program
       .option('--color', '(extension) colour the table even when not on a terminal')
@@ -280,6 +280,7 @@ Error codes:
 const COLLECTORS_HELP = `Collectors (--collector):
   auto         /proc (else ps), plus each running daemon's own list where the caller may
                read it: pure-ftpwho (root) for pure-ftpd, ftpwho for ProFTPD; merged by pid
+               (a daemon's list only adds facts to the sessions /proc or ps found)
   proc         /proc read directly: titles, owners, start times, client addresses and open
                files (host and file of other users' sessions need root)
   ps           process titles only: no login name, host or file for pure-ftpd
@@ -287,11 +288,13 @@ const COLLECTORS_HELP = `Collectors (--collector):
   ftpwho       ProFTPD's own session list (ftpwho -o json)`;
 
 const ACCOUNTS_HELP = `Accounts:
-  As root, --user is required and names a system account. An account sees the sessions
-  whose FTP login is one of its own (its name, its cPanel virtual logins, its pure-pw
-  virtual users) and, where the login says nothing else, those whose process runs as
-  its uid. Any other caller sees only their own sessions, and --user may be omitted or
-  name the caller. Sessions not yet logged in are never shown.`;
+  As root, --user is required and names a system account. Each session has one owner:
+  the account its process runs as (a virtual user on a uid several accounts' virtual
+  users share: the account whose root-owned FTP passwd file lists it). A login never
+  moves a session onto or away from another account. As root, only a real daemon's
+  process is a session (its program root's, under a root master of it). Any other
+  caller sees exactly its own uid's sessions; --user may be omitted or name the caller,
+  and the path options are root's. Sessions not yet logged in are never shown.`;
 
 function exitHelp(dialect: Dialect): string {
   const failed = dialect === 'action' ? 'the request failed; the response with its errorCode is on stdout' : 'the function failed; the failure envelope is on stdout';
