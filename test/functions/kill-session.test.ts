@@ -78,6 +78,28 @@ describe('Ftp::kill_session', () => {
     expect(result.warnings).toHaveLength(1);
   });
 
+  it('never signals a process that changed owner, or left its master, between the listing and the signal', async () => {
+    for (const change of [
+      (files: Record<string, string>) => {
+        files['/proc/24530/status'] = 'Name:\tpure-ftpd\nUid:\t1001\t1001\t1001\t1001\n';
+      },
+      (files: Record<string, string>) => {
+        const stat = files['/proc/24530/stat'] as string;
+        files['/proc/24530/stat'] = stat.replace(/\) S \d+ /, ') S 1 '); // re-parented: no root master above it
+      },
+    ]) {
+      const rt = server(['--user=ftpvirt', 'login=24530']);
+      const realReadFile = rt.readFile;
+      rt.readFile = async (path) => {
+        if (path === '/proc/stat') change(rt.files);
+        return realReadFile(path);
+      };
+      const { code, result } = await call(rt);
+      expect([code, result.data, rt.signals]).toEqual([0, { login: '24530', ended: [] }, []]);
+      expect(result.warnings).toHaveLength(1);
+    }
+  });
+
   it.each([
     [['--user=alice', 'login=24530'], 'The session “24530” is not one of your FTP sessions.'],
     [['--user=alice', 'login=99999'], 'The session “99999” is not one of your FTP sessions.'],
