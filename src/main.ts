@@ -103,8 +103,8 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     readDirNow: (path) => readdirSync(path),
     readLinkNow: (path) => readlinkSync(path),
     statNow: (path) => {
-      const { dev, ino, uid, mode } = statSync(path);
-      return { dev, ino, uid, mode };
+      const { dev, ino, uid, mode, size } = statSync(path);
+      return { dev, ino, uid, mode, size };
     },
     readLink: (path) => readlink(path),
     readStdin: async () => {
@@ -126,6 +126,36 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
         () => true,
         () => false,
       ),
+    stdin: { isTTY: process.stdin.isTTY === true },
+    readLine: async (prompt) => {
+      const { createInterface } = await import('node:readline');
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+      return new Promise<string | undefined>((resolve) => {
+        let answered = false;
+        rl.once('line', (line) => {
+          answered = true;
+          rl.close();
+          resolve(line);
+        });
+        rl.once('close', () => {
+          if (!answered) resolve(undefined);
+        });
+        rl.setPrompt(terminalSafe(prompt));
+        rl.prompt();
+      });
+    },
+    onSignal: (handler) => {
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const;
+      const listeners = signals.map((signal) => [signal, () => handler(signal)] as const);
+      for (const [signal, listener] of listeners) process.on(signal, listener);
+      return () => {
+        for (const [signal, listener] of listeners) process.off(signal, listener);
+      };
+    },
+    terminal: async () =>
+      process.stdin.isTTY === true && process.stdout.isTTY === true
+        ? (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout)
+        : undefined,
   };
 }
 

@@ -26,6 +26,8 @@ export interface FileFacts {
   readonly uid: number;
   /** st_mode: type and permission bits */
   readonly mode: number;
+  /** st_size: bytes (the real runtime always gives it) */
+  readonly size?: number;
 }
 
 /**
@@ -68,6 +70,9 @@ export function decodeText(bytes: Uint8Array): string {
     throw new ReadRefused('E_NOT_TEXT', 'is not UTF-8 text');
   }
 }
+
+/** The signals that end a long-running command (top, watch) cleanly. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGPIPE';
 
 export interface Runtime {
   /** arguments after the program name */
@@ -118,4 +123,18 @@ export interface Runtime {
   sleep(ms: number): Promise<void>;
   /** whether path exists and the caller may execute it */
   isExecutable(path: string): Promise<boolean>;
+  /** standard input: whether it is a terminal (a person who can be asked) */
+  readonly stdin: { readonly isTTY: boolean };
+  /**
+   * Ask a person on the terminal: `prompt` on stderr, one line read from
+   * standard input; undefined at end of input.
+   */
+  readLine(prompt: string): Promise<string | undefined>;
+  /**
+   * Call `handler` when one of the stop signals arrives (instead of the
+   * default of dying); returns the function that stops listening.
+   */
+  onSignal(handler: (signal: StopSignal) => void): () => void;
+  /** the interactive terminal, when standard input and output are both one (top) */
+  terminal(): Promise<import('./terminal/types.js').Terminal | undefined>;
 }

@@ -27,6 +27,23 @@ export interface Observation {
   startedAt?: number;
   /** process title as ps shows it, daemon padding removed */
   title?: string;
+  /** the session's current directory as the daemon shows it (ProFTPD's scoreboard) */
+  cwd?: string;
+  /** epoch ms since which the session has done nothing (ftpwho's idle_since_ms) */
+  idleSince?: number;
+  /** the transfer in progress: bytes moved so far (exact from /proc; pure-ftpwho's KiB * 1024) */
+  transferred?: number;
+  /** the transfer's file size in bytes, where known (a download's file; an upload's grows) */
+  size?: number;
+  /** percent of the file moved, 0-100, where the source says it */
+  percent?: number;
+  /** bytes per second as the source itself gives it (pure-ftpwho: the average since the transfer began) */
+  rate?: number;
+  /**
+   * the descriptor of the file in transfer, when /proc showed it: its
+   * `/proc/PID/fdinfo/FD` pos can be read again to measure the rate
+   */
+  transferFd?: number;
 }
 
 /** Status mapping shared by every source: transfers in, transfers out, anything else idle. */
@@ -80,6 +97,13 @@ export function mergeObservations(
       // a daemon's list does not say the start time better, but a valid one beats one out of range
       startedAt: isValidTime(a.startedAt) || !isValidTime(b.startedAt) ? take('startedAt', a, b) : b.startedAt,
       title: take('title', a, b),
+      cwd: take('cwd', a, b),
+      idleSince: take('idleSince', a, b),
+      transferred: take('transferred', a, b),
+      size: take('size', a, b),
+      percent: take('percent', a, b),
+      rate: take('rate', a, b),
+      transferFd: take('transferFd', a, b),
     } as Observation;
   });
 }

@@ -37,9 +37,17 @@ export interface TestRuntimeOptions {
   /** what a signal does (default: nothing); throw an errno error to refuse */
   kill?: (pid: number, signal: 'SIGTERM' | 'SIGKILL', files: Record<string, string>) => void;
   stdin?: string;
+  /** whether standard input is a terminal (a person can be asked) */
+  stdinIsTTY?: boolean;
+  /** the lines a person types, one per readLine (undefined after the last: end of input) */
+  answers?: string[];
+  /** the interactive terminal (top) */
+  terminal?: import('../../src/terminal/types.js').Terminal;
 }
 
 export interface TestRuntime extends Runtime {
+  /** the handlers onSignal registered: call one to deliver a signal */
+  signalHandlers: Array<(signal: import('../../src/runtime.js').StopSignal) => void>;
   out: string;
   err: string;
   signals: Array<[number, string]>;
@@ -142,6 +150,19 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     },
     sleep: async () => {},
     isExecutable: async (path) => path in programs,
+    stdin: { isTTY: options.stdinIsTTY ?? false },
+    readLine: async (prompt) => {
+      runtime.stderr.write(prompt);
+      return options.answers?.shift();
+    },
+    onSignal: (handler) => {
+      runtime.signalHandlers.push(handler);
+      return () => {
+        runtime.signalHandlers.splice(runtime.signalHandlers.indexOf(handler), 1);
+      };
+    },
+    signalHandlers: [],
+    terminal: async () => options.terminal,
   };
   return runtime;
 }
