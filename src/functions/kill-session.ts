@@ -42,13 +42,37 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
     throw new ApiError('E_NOT_YOURS', `The session “${login}” is not one of your FTP sessions.`);
   }
 
-  // Each target's identity: its start time in clock ticks, read now and
-  // checked against the listing's start time (to the second where a process
-  // source gave it; within the daemon list's rounding otherwise), then
-  // compared exactly before each signal.
+  const { ended, gone, failures: failed } = await endSessions(targets, runtime);
+  const failures = failed.map((f) => `${f.pid}: ${f.reason}`);
+  if (failures.length > 0 && ended.length === 0) {
+    throw new ApiError('E_KILL_FAILED', `The session${failures.length === 1 ? '' : 's'} could not be ended: ${failures.join('; ')}`);
+  }
+  const warnings = failures.length === 0 ? [] : [`not ended: ${failures.join('; ')}`];
+  if (gone.length > 0) {
+    warnings.push(`not signalled: ${gone.join(', ')} (no longer the session listed: it ended meanwhile, or its pid is another process now)`);
+  }
+  return { data: { kind: 'object', value: { login, ended } }, warnings };
+};
+
+/** What endSessions did: pids ended, pids not signalled (no longer the session listed), failures. */
+export interface Endings {
+  readonly ended: number[];
+  readonly gone: number[];
+  readonly failures: Array<{ readonly pid: number; readonly reason: string }>;
+}
+
+/**
+ * End the sessions listed (as the caller's listing found them): each one's
+ * identity, its start time in clock ticks, is read now and checked against
+ * the listing's start time (to the second where a process source gave it;
+ * within the daemon list's rounding otherwise), then compared exactly before
+ * each signal (TERM, then KILL after the grace period). The one way every
+ * front ends a session (kill_session, `ftpsessions kill`, top).
+ */
+export async function endSessions(targets: readonly Observation[], runtime: Runtime): Promise<Endings> {
   const btime = Number(/^btime (\d+)$/m.exec(await runtime.readFile('/proc/stat').catch(() => ''))?.[1] ?? Number.NaN);
   const ended: number[] = [];
-  const failures: string[] = [];
+  const failures: Array<{ pid: number; reason: string }> = [];
   const gone: number[] = [];
   await Promise.all(
     targets.map(async (o) => {
@@ -58,20 +82,14 @@ export const killSession: FunctionHandler = async (invocation, runtime) => {
       const result = facts !== undefined && Math.abs(started - listed) < 2_000 ? await end(o, facts.startTicks, runtime) : 'gone';
       if (result === 'ended') ended.push(o.pid);
       else if (result === 'gone') gone.push(o.pid);
-      else failures.push(`${o.pid}: ${result}`);
+      else failures.push({ pid: o.pid, reason: result });
     }),
   );
-  if (failures.length > 0 && ended.length === 0) {
-    throw new ApiError('E_KILL_FAILED', `The session${failures.length === 1 ? '' : 's'} could not be ended: ${failures.join('; ')}`);
-  }
   ended.sort((a, b) => a - b);
   gone.sort((a, b) => a - b);
-  const warnings = failures.length === 0 ? [] : [`not ended: ${failures.join('; ')}`];
-  if (gone.length > 0) {
-    warnings.push(`not signalled: ${gone.join(', ')} (no longer the session listed: it ended meanwhile, or its pid is another process now)`);
-  }
-  return { data: { kind: 'object', value: { login, ended } }, warnings };
-};
+  failures.sort((a, b) => a.pid - b.pid);
+  return { ended, gone, failures };
+}
 
 type Ending = 'ended' | 'gone' | string;
 

@@ -45,6 +45,20 @@ export async function resolveAccount(user: string | undefined, runtime: Runtime)
   return caller;
 }
 
+/** As root: the accounts --user names (repeatable, each must exist and not be the superuser), in order, once each. */
+export async function resolveAccounts(users: readonly string[], runtime: Runtime): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (const user of new Set(users)) accounts.push(await resolveAccount(user, runtime));
+  return accounts;
+}
+
+/** Anyone but root: the caller, whom every --user given must name. */
+export async function resolveCaller(users: readonly string[], runtime: Runtime): Promise<Account> {
+  let caller: Account | undefined;
+  for (const user of new Set(users)) caller = await resolveAccount(user, runtime);
+  return caller ?? resolveAccount(undefined, runtime);
+}
+
 /** The path settings a caller other than root may not use: they would point this tool at files of the caller's choosing. */
 export function refuseOverrides(overrides: readonly string[], runtime: Runtime): void {
   if (runtime.uid === 0 || overrides.length === 0) return;
