@@ -43,9 +43,8 @@ type Box = (typeof BOX)[keyof typeof BOX];
 export const renderTable: Renderer = (envelope, { colorLevel, program, columns, unicode }) => {
   const stderr = envelope.warnings.map((w) => `${program}: warning: ${w}`);
   if (envelope.error !== undefined) return { stdout: '', stderr: [...stderr, `${program}: ${envelope.error}`] };
-  const box = unicode === false ? BOX.ascii : BOX.unicode;
-
   if (envelope.rows === undefined) {
+    const box = unicode === false ? BOX.ascii : BOX.unicode;
     const entries = Object.entries(envelope.object ?? {});
     if (entries.length === 0) return { stdout: '\n', stderr };
     const rows = entries.map(([key, value]) => [measured(key), measured(typeof value === 'string' ? value : String(JSON.stringify(value)))]);
@@ -59,22 +58,46 @@ export const renderTable: Renderer = (envelope, { colorLevel, program, columns, 
   const list = envelope.rows as readonly Row[];
   const present = (key: string) => list.some((r) => key in r);
   const shown = COLUMNS.filter((c) => present(c.key) && (c.key !== 'cmdline' || !present('status')));
-  const head = shown.map((c) => measured(c.head));
-  const rows = list.map((row) => shown.map(({ key }) => measured(String(row[key] ?? ''))));
-  const natural = shown.map((c, i) => Math.min(c.width, Math.max(head[i]?.width ?? 0, widest(rows, i))));
+  const cells = list.map((row) => shown.map(({ key }) => String(row[key] ?? '')));
+  return { stdout: tableText(shown, cells, { colorLevel, columns, unicode, paintColumn: shown.findIndex((c) => c.key === 'status') }), stderr };
+};
+
+/** A column of a table: its head, the widest a value may be before it is cut, the narrowest it may get, its round (below). */
+export interface ColumnSpec {
+  readonly head: string;
+  readonly width: number;
+  readonly min: number;
+  /** in which round it gives way to a narrow terminal (0: never) */
+  readonly round: number;
+}
+
+/**
+ * A boxed table of `cells` under the heads of `spec`, fitting `columns`
+ * when given (round 1 narrows first, then 2, then 3; none below its
+ * minimum). The cells of `paintColumn` are coloured by state (IDLE dim, DL
+ * green, UL yellow) at the colour level given.
+ */
+export function tableText(
+  spec: readonly ColumnSpec[],
+  cellText: readonly (readonly string[])[],
+  { colorLevel, columns, unicode, paintColumn = -1 }: { colorLevel: 0 | 1 | 2 | 3; columns?: number | undefined; unicode?: boolean | undefined; paintColumn?: number },
+): string {
+  const box = unicode === false ? BOX.ascii : BOX.unicode;
+  const head = spec.map((c) => measured(c.head));
+  const rows = cellText.map((row) => row.map(measured));
+  const natural = spec.map((c, i) => Math.min(c.width, Math.max(head[i]?.width ?? 0, widest(rows, i))));
   const widths = fit(
     natural,
-    shown.map((c, i) => Math.min(natural[i] ?? 0, Math.max(c.min, head[i]?.width ?? 0))),
-    shown.map((c) => c.round),
+    spec.map((c, i) => Math.min(natural[i] ?? 0, Math.max(c.min, head[i]?.width ?? 0))),
+    spec.map((c) => c.round),
     ROUNDS,
     columns,
   );
   const chalk = new Chalk({ level: colorLevel });
-  const paint: Record<string, (s: string) => string> = { IDLE: chalk.dim, DL: chalk.green, UL: chalk.yellow };
-  const statusAt = shown.findIndex((c) => c.key === 'status');
-  const style = (text: string, column: number) => (column === statusAt ? (paint[text]?.(text) ?? text) : text);
-  return { stdout: draw([head, ...rows], widths, box, style), stderr };
-};
+  const paint: Record<string, (s: string) => string> = { IDLE: chalk.dim, DL: chalk.green, UL: chalk.yellow, AUTH: chalk.magenta };
+  const style = (text: string, column: number) => (column === paintColumn ? (paint[text]?.(text) ?? text) : text);
+  return draw([head, ...rows], widths, box, style);
+}
 
 /** The widest cell of a column (a loop: no spreading of 100,000 arguments). */
 function widest(rows: readonly (readonly Cell[])[], column: number): number {
@@ -187,4 +210,22 @@ function cut(cell: Cell, width: number, marker: string): Cell {
     start += ch.length;
   }
   return { text: marker + text.slice(start), width: marker.length + used, ascii: false };
+}
+
+/**
+ * One cell for a screen that lays itself out (top): `text` made safe for
+ * the terminal (controls, bidi and format characters shown as `?`), cut
+ * from the left to at most `width` columns behind the cut marker, and padded
+ * with spaces to exactly `width` columns (`align` right pads on the left).
+ */
+export function cell(text: string, width: number, { unicode = true, align = 'left' }: { unicode?: boolean; align?: 'left' | 'right' } = {}): string {
+  if (width <= 0) return '';
+  const fitted = cut(measured(text), width, unicode ? BOX.unicode.cut : BOX.ascii.cut);
+  const pad = ' '.repeat(Math.max(0, width - fitted.width));
+  return align === 'right' ? pad + fitted.text : fitted.text + pad;
+}
+
+/** The number of terminal columns `text` takes once made safe (East Asian wide characters count 2). */
+export function displayWidth(text: string): number {
+  return measured(text).width;
 }
