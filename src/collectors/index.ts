@@ -81,6 +81,7 @@ export async function collect(
       continue;
     }
     merged = vetted(outcome.observations);
+    if (id === 'proc' && inputs.size === 0) merged = await withSizes(merged, runtime, vetter !== undefined);
     for (const d of outcome.running) running.add(d);
     used.push(id);
     warnings.push(...outcome.warnings);
@@ -124,6 +125,17 @@ export async function collect(
     );
   }
   return { observations: merged, used, unused, running, warnings };
+}
+
+/**
+ * Downloads' file sizes from /proc, after the trust checks: the stat that
+ * gives them follows the descriptor into the file system (proc/size.ts), so
+ * only for vetted sessions (root) or the caller's own processes.
+ */
+async function withSizes(observations: Observation[], runtime: Runtime, vettedAll: boolean): Promise<Observation[]> {
+  if (!observations.some((o) => o.transferFd !== undefined && o.state === 'DL')) return observations;
+  const { withTransferSizes } = await import('./proc/size.js');
+  return withTransferSizes(observations, runtime, vettedAll ? () => true : (o) => runtime.uid !== 0 && o.uid === runtime.uid);
 }
 
 /**

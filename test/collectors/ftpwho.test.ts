@@ -8,9 +8,10 @@ describe('parseFtpwho', () => {
     expect(skippedLines).toEqual([]);
     expect(observations).toEqual([
       { pid: 29291, daemon: 'proftpd', loggedIn: false, state: 'IDLE', host: '127.0.0.3', startedAt: 1795327724000 },
-      { pid: 29302, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '127.0.0.2', startedAt: 1795327725000 },
-      { pid: 29313, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '::1', startedAt: 1795327725000 },
-      { pid: 29328, daemon: 'proftpd', loggedIn: true, state: 'DL', login: 'alice', host: '::1', file: 'naïve résumé.txt', startedAt: 1795327725000 },
+      { pid: 29302, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '127.0.0.2', startedAt: 1795327725000, cwd: '/', idleSince: 1795327725000 },
+      { pid: 29313, daemon: 'proftpd', loggedIn: true, state: 'IDLE', login: 'alice', host: '::1', startedAt: 1795327725000, cwd: '/', idleSince: 1795327725000 },
+      // a throttled download: ProFTPD's scoreboard says 0 % and no bytes yet (ftp-servers.md §3.2)
+      { pid: 29328, daemon: 'proftpd', loggedIn: true, state: 'DL', login: 'alice', host: '::1', file: 'naïve résumé.txt', startedAt: 1795327725000, cwd: '/', percent: 0 },
     ]);
   });
 

@@ -81,6 +81,7 @@ describe('parseProc', () => {
         startedAt: BTIME * 1000 + 1_234_560,
         host: '127.0.0.2',
         filePath: '/home/alice/big file.bin',
+        transferFd: 6,
       },
     ]);
   });

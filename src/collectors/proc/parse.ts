@@ -68,7 +68,7 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
       ...(x.startedAt !== undefined ? { startedAt: x.startedAt } : {}),
       // the socket's numeric address is the truth; a title may show a resolved name
       ...(host !== undefined ? { host } : {}),
-      ...(open !== undefined && fields.state !== 'IDLE' ? { filePath: open.path } : {}),
+      ...(open !== undefined && fields.state !== 'IDLE' ? transferOf(open) : {}),
     });
   }
   // A tree with no boot time is not /proc (and would give no start times).
@@ -98,13 +98,32 @@ function parseProcess(p: ProcProcess, btime: number | undefined): Parsed | undef
   };
 }
 
+interface OpenFile {
+  path: string;
+  state: SessionState;
+  fd: number;
+  pos: number | undefined;
+}
+
 /** The file in transfer: the most recently opened regular file outside the system's own folders. */
-function openFile(p: ProcProcess): { path: string; state: SessionState } | undefined {
+function openFile(p: ProcProcess): OpenFile | undefined {
   const files = (p.fds ?? []).filter((f) => f.target.startsWith('/') && !f.target.endsWith(' (deleted)') && !SYSTEM_PATHS.test(f.target));
   const last = files[files.length - 1];
   if (last === undefined) return undefined;
   // O_ACCMODE: 0 read only (a download), 1 or 2 written (an upload)
-  return { path: last.target, state: last.flags !== undefined && (last.flags & 3) !== 0 ? 'UL' : 'DL' };
+  return { path: last.target, state: last.flags !== undefined && (last.flags & 3) !== 0 ? 'UL' : 'DL', fd: last.fd, pos: last.pos };
+}
+
+/**
+ * What /proc says of a transfer: the file, its descriptor (whose fdinfo `pos`
+ * can be read again to measure the rate), and the offset as the bytes moved
+ * (a download's read offset runs ahead of the client by what the daemon
+ * has read but not yet sent; an upload's is what was written). The file's
+ * size needs a stat through the descriptor, which follows it into the file
+ * system: only for vetted processes (`withTransferSizes`).
+ */
+function transferOf(open: OpenFile): Partial<Observation> {
+  return { filePath: open.path, transferFd: open.fd, ...(open.pos !== undefined ? { transferred: open.pos } : {}) };
 }
 
 /** socket inode -> remote address, for the ESTABLISHED entries of net/tcp and net/tcp6. */

@@ -28,6 +28,8 @@ export interface ProcFd {
   readonly target: string;
   /** open flags (fdinfo), for regular files */
   readonly flags?: number;
+  /** the file offset (fdinfo `pos`), for regular files: how far a transfer has read or written */
+  readonly pos?: number;
 }
 
 const DAEMONS = new Set(['pure-ftpd', 'proftpd', 'vsftpd']);
@@ -135,10 +137,16 @@ function readFds(
       fds.push({ fd: Number(name), target });
       continue;
     }
-    // the access mode matters only for a file that may be a transfer
+    // the access mode and offset matter only for a file that may be a transfer
     const info = SYSTEM_PATHS.test(target) ? undefined : read(`${dir}/fdinfo/${name}`);
     const flags = info === undefined ? Number.NaN : Number.parseInt(/^flags:\s*([0-7]+)$/m.exec(info)?.[1] ?? '', 8);
-    fds.push(Number.isFinite(flags) ? { fd: Number(name), target, flags } : { fd: Number(name), target });
+    const pos = info === undefined ? Number.NaN : Number(/^pos:\s*(\d{1,20})$/m.exec(info)?.[1] ?? Number.NaN);
+    fds.push({
+      fd: Number(name),
+      target,
+      ...(Number.isFinite(flags) ? { flags } : {}),
+      ...(Number.isSafeInteger(pos) ? { pos } : {}),
+    });
   }
   return fds.sort((a, b) => a.fd - b.fd);
 }

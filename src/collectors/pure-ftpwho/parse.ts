@@ -11,6 +11,14 @@ import type { SourceReading } from '../types.js';
  * decimal. Only lines of that form count as pure-ftpwho's output, so that
  * anything else (an error message, garbage) is refused as such. The file and
  * host fields may hold any character: lines are split on LF only.
+ *
+ * The counters, for a transfer only (pure-ftpwho prints 0 for an idle
+ * session): `current` KiB moved (bytes / 1024, rounded down), `total` KiB of
+ * the file (downloads only; 0 for an upload, or unknown), `percent` 0-100
+ * (downloads only), `bandwidth` KiB/s averaged since the transfer began.
+ * `-x` would give bytes and bytes/s, but it does not escape `"` in file
+ * names (a client's file name could forge the attributes that follow it) and
+ * declares a wrong encoding: `-s` is exact to 1 KiB, parsed without guessing.
  */
 const FIELDS = 12;
 const STATES = new Set(['IDLE', ' DL ', ' UL ', 'ERR!']);
@@ -51,6 +59,31 @@ function counters(f: readonly string[]): boolean {
 
 const TITLE = { IDLE: 'pure-ftpd (IDLE)', DL: 'pure-ftpd (DOWNLOAD)', UL: 'pure-ftpd (UPLOAD)' } as const;
 
+/** KiB as bytes, when exact in a double (20 digits pass the format check; 2^53 / 1024 KiB do not fit) */
+function kib(digits: string): number | undefined {
+  const bytes = Number(digits) * 1024;
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** The transfer's counters (fields 9-12, digits only: checked by `counters`). */
+function transferOf(state: 'DL' | 'UL', f: readonly string[]): Partial<Observation> {
+  const out: Partial<Observation> = {};
+  const transferred = kib(f[8] as string);
+  if (transferred !== undefined) out.transferred = transferred;
+  const rate = kib(f[11] as string);
+  if (rate !== undefined) out.rate = rate;
+  if (state === 'DL') {
+    // 0: pure-ftpd does not know the size (a file that could not be stat'ed)
+    const size = kib(f[9] as string);
+    if (size !== undefined && size > 0) {
+      out.size = size;
+      const percent = Number(f[10]);
+      if (percent <= 100) out.percent = percent;
+    }
+  }
+  return out;
+}
+
 export function parsePureFtpwho(text: string, now: number): SourceReading {
   const observations: Observation[] = [];
   const skippedLines: number[] = [];
@@ -86,7 +119,10 @@ export function parsePureFtpwho(text: string, now: number): SourceReading {
       title: TITLE[state],
     };
     if (loggedIn) o.login = account as string;
-    if (state !== 'IDLE') o.file = file as string;
+    if (state !== 'IDLE') {
+      o.file = file as string;
+      Object.assign(o, transferOf(state, f));
+    }
     observations.push(o);
   }
   return { observations, recognised, skippedLines };
