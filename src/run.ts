@@ -1,6 +1,8 @@
 import { type ActionRequest, parseActionRequest } from './cli/action-request.js';
-import type { Dialect, Invocation } from './cli/invocation.js';
+import type { Dialect, Invocation, NativeInvocation } from './cli/invocation.js';
 import { parseArgv } from './cli/parse.js';
+import { parseNative } from './cli/native.js';
+import { COMMANDS, type CommandEntry } from './commands/table.js';
 import { dispatch } from './dispatch/dispatch.js';
 import { buildEnvelope } from './envelope/index.js';
 import { type Outcome, wantsPostprocess } from './envelope/types.js';
@@ -10,6 +12,9 @@ import { colorLevel } from './render/color.js';
 import { loadRenderer } from './render/index.js';
 import type { RenderContext } from './render/types.js';
 import type { Runtime } from './runtime.js';
+import { terminalSafe } from './render/terminal-safe.js';
+
+export { terminalSafe };
 
 export const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', action: 'ftpsessions' };
 
@@ -22,8 +27,24 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
   const program = PROGRAM[dialect];
   const say = (lines: readonly string[]) => writeLines(runtime, lines);
   let invocation: Invocation | undefined;
+  let argv = runtime.argv;
+  if (dialect === 'action') {
+    // `ftpsessions COMMAND`: the native front; no command: the JSON action API, as before
+    let native;
+    try {
+      native = parseNative(argv, runtime.env, { stdin: runtime.stdin.isTTY, stdout: runtime.stdout.isTTY });
+    } catch (err) {
+      return report(toCliError(err), program, argv.includes('--debug'), say);
+    }
+    if (native.kind === 'info') {
+      runtime.stdout.write(native.text);
+      return ExitCode.ok;
+    }
+    if (native.kind === 'native') return runNative(native, runtime, say);
+    argv = native.argv;
+  }
   try {
-    const parsed = parseArgv(dialect, runtime.argv, runtime.env);
+    const parsed = parseArgv(dialect, argv, runtime.env);
     if (parsed.kind === 'info') {
       runtime.stdout.write(parsed.text);
       return ExitCode.ok;
@@ -74,6 +95,28 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
     return envelope.error === undefined ? ExitCode.ok : ExitCode.failed;
   } catch (err) {
     return report(toCliError(err), program, invocation?.debug === true, say);
+  }
+}
+
+/**
+ * A native command: it writes its own output through the runtime; its
+ * typed errors become one line on stderr and their exit code here.
+ */
+async function runNative(invocation: NativeInvocation, runtime: Runtime, say: (lines: readonly string[]) => void): Promise<number> {
+  try {
+    const handler = await (COMMANDS[invocation.command] as CommandEntry).load();
+    return await handler(invocation, runtime);
+  } catch (err) {
+    const error = toCliError(err);
+    if (error instanceof ApiError) {
+      say([`ftpsessions: ${oneLine(error.message)}`]);
+      return error.exitCode;
+    }
+    if (error instanceof UsageError) {
+      say([`ftpsessions: ${error.message}`, `Try 'ftpsessions ${invocation.command} --help' for more information.`]);
+      return error.exitCode;
+    }
+    return report(error, 'ftpsessions', invocation.debug, say);
   }
 }
 
@@ -141,25 +184,6 @@ function report(err: CliError, program: string, debug: boolean, say: (lines: rea
  */
 function writeLines(runtime: Runtime, lines: readonly string[]): void {
   if (lines.length > 0) runtime.stderr.write(lines.map((line) => `${terminalSafe(line)}\n`).join(''));
-}
-
-/**
- * What could act on a terminal, shown escaped instead: C0 and C1 controls
- * and DEL (`\x1b`: an OSC 52 clipboard write, a screen clear), the bidi
- * controls (`\u202e`: text shown in another order than it is) and the line
- * and paragraph separators. A newline in a line is shown as `\n`: only the
- * writer ends lines.
- */
-export function terminalSafe(line: string): string {
-  return line.replace(UNSAFE, escapeChar);
-}
-
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-function escapeChar(c: string): string {
-  const code = c.charCodeAt(0);
-  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -55,4 +55,19 @@ export interface InfoRequest {
   readonly text: string;
 }
 
+/** A command of the native front (`ftpsessions list`, ...): commands/table.ts. */
+export interface NativeInvocation {
+  readonly kind: 'native';
+  readonly command: string;
+  readonly program: 'ftpsessions';
+  /** which sessions (for the commands that read them) */
+  readonly query: import('../functions/native.js').NativeQuery;
+  /** undefined for a command that has no --output (top) */
+  readonly output: import('../commands/table.js').NativeFormat | undefined;
+  readonly color: boolean | undefined;
+  readonly debug: boolean;
+  /** the command's own options as commander parsed them (camelCase keys) */
+  readonly options: Readonly<Record<string, string | boolean | string[] | undefined>>;
+}
+
 export type ParseResult = Invocation | InfoRequest;

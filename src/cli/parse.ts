@@ -156,12 +156,12 @@ export function parseArgv(
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
 /** The path settings a caller may override, by option or environment (Invocation.overrides). */
-const PATH_SETTINGS = [
+export const PATH_SETTINGS = [
   { key: 'proftpdScoreboard', option: '--proftpd-scoreboard', env: 'FTPSESSIONS_PROFTPD_SCOREBOARD' },
   { key: 'ftpPasswdDir', option: '--ftp-passwd-dir', env: 'FTPSESSIONS_FTP_PASSWD_DIR' },
   { key: 'userdomains', option: '--userdomains', env: 'FTPSESSIONS_USERDOMAINS' },
@@ -179,7 +179,7 @@ interface SeparateValue {
  * where a value is missing (`--output Ftp list_sessions`), the option took
  * the word meant for something else, and the error should say so.
  */
-function separateValues(argv: readonly string[], program: Command): SeparateValue[] {
+export function separateValues(argv: readonly string[], program: Command): SeparateValue[] {
   const found: SeparateValue[] = [];
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
@@ -194,11 +194,11 @@ function separateValues(argv: readonly string[], program: Command): SeparateValu
   return found;
 }
 
-function isFlag(option: Option, word: string): boolean {
+export function isFlag(option: Option, word: string): boolean {
   return option.long === word || option.short === word;
 }
 
-function oneOf<T extends string>(choices: readonly T[], value: string, option: string, what: string, separate: readonly SeparateValue[]): T {
+export function oneOf<T extends string>(choices: readonly T[], value: string, option: string, what: string, separate: readonly SeparateValue[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
   if (separate.some((s) => s.value === value && s.option === option)) {
     throw new UsageError(`'${value}' is not ${what}; did ${option} miss its value? (${option} takes one of ${choices.join(', ')})`);
@@ -206,7 +206,7 @@ function oneOf<T extends string>(choices: readonly T[], value: string, option: s
   throw new UsageError(`${option} must be one of ${choices.join(', ')}, not '${value}'`);
 }
 
-function parseInputs(values: readonly string[], jsonArgs: boolean): { inputs: Map<SourceId, string>; argsFromStdin: boolean } {
+export function parseInputs(values: readonly string[], jsonArgs: boolean): { inputs: Map<SourceId, string>; argsFromStdin: boolean } {
   const inputs = new Map<SourceId, string>();
   let argsFromStdin = false;
   for (const value of values) {
@@ -277,7 +277,7 @@ Error codes:
   10003 unknown action                      10006 no source of sessions could be read
   10099 any other failure`;
 
-const COLLECTORS_HELP = `Collectors (--collector):
+export const COLLECTORS_HELP = `Collectors (--collector):
   auto         /proc (else ps), plus each running daemon's own list where the caller may
                read it: pure-ftpwho (root) for pure-ftpd, ftpwho for ProFTPD; merged by pid
                (a daemon's list only adds facts to the sessions /proc or ps found)
@@ -287,7 +287,7 @@ const COLLECTORS_HELP = `Collectors (--collector):
   pure-ftpwho  pure-ftpd's own session list (root only)
   ftpwho       ProFTPD's own session list (ftpwho -o json)`;
 
-const ACCOUNTS_HELP = `Accounts:
+export const ACCOUNTS_HELP = `Accounts:
   As root, --user is required and names a system account. Each session has one owner:
   the account its process runs as (a virtual user on a uid several accounts' virtual
   users share: the account whose root-owned FTP passwd file lists it). A login never

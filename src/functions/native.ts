@@ -40,6 +40,8 @@ export interface Reading {
   readonly warnings: readonly string[];
   /** pid -> the observation behind each row (kill verifies against it) */
   readonly observations: ReadonlyMap<number, Observation>;
+  /** the daemons running here (listeners included), as the sources saw them */
+  readonly running: readonly Daemon[];
 }
 
 /**
@@ -95,7 +97,7 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
     observations.set(o.pid, o);
   }
   sortRows(rows, query.sort);
-  return { rows, at, warnings, observations };
+  return { rows, at, warnings, observations, running: [...collection.running].sort() };
 }
 
 /** An observation as a native row, `now` the moment of the reading. */

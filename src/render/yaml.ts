@@ -32,6 +32,19 @@ export const renderYaml: Renderer = (envelope) => {
   return { stdout: `${lines.join('\n')}\n`, stderr: [] };
 };
 
+/** Any JSON document (a map, a sequence or a scalar) as YAML, in the same dialect (the native front's --output yaml). */
+export function yamlText(doc: unknown): string {
+  const lines: string[] = ['---'];
+  if (Array.isArray(doc)) {
+    if (doc.length === 0) lines[0] = '--- []';
+    else emitSeq(doc, '', lines);
+  } else if (doc !== null && typeof doc === 'object') {
+    if (Object.keys(doc).length === 0) lines[0] = '--- {}';
+    else emitMap(doc as Record<string, unknown>, '', lines);
+  } else lines[0] = `--- ${scalarValue((doc ?? null) as null | boolean | number | string)}`;
+  return `${lines.join('\n')}\n`;
+}
+
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 
 function emitMap(map: Readonly<Record<string, unknown>>, indent: string, lines: string[]): void {

@@ -1,0 +1,111 @@
+import type { NativeInvocation } from '../cli/invocation.js';
+import type { Runtime } from '../runtime.js';
+
+/** A command of the native front: runs, writes through the runtime, returns the exit code; throws typed errors. */
+export type CommandHandler = (invocation: NativeInvocation, runtime: Runtime) => Promise<number>;
+
+/** table: for people (a boxed table, or one line per event for watch); the rest for programs */
+export const NATIVE_FORMATS = ['table', 'json', 'ndjson', 'yaml', 'csv'] as const;
+export type NativeFormat = (typeof NATIVE_FORMATS)[number];
+
+/** An option of one command, as commander takes it. */
+export interface OptionSpec {
+  /** commander's flags: `--sample <ms>`, `-d, --delay <secs>`, `--yes` */
+  readonly flags: string;
+  readonly description: string;
+  /** may be given more than once (values collected in order) */
+  readonly repeatable?: boolean;
+}
+
+/**
+ * An entry of the command table. `sessions`: the command reads the sessions
+ * (the --user, --collector, --input and path options, and the filters);
+ * `formats`: the --output formats it writes, the first its default on a
+ * terminal, the second off one (undefined: no --output).
+ */
+export interface CommandEntry {
+  readonly summary: string;
+  /** the words after `ftpsessions NAME` in the usage line */
+  readonly usage: string;
+  readonly sessions: boolean;
+  readonly filters: boolean;
+  readonly formats: readonly [NativeFormat, NativeFormat, ...NativeFormat[]] | undefined;
+  readonly options: readonly OptionSpec[];
+  /** more help text, after the options */
+  readonly help?: string;
+  readonly load: () => Promise<CommandHandler>;
+}
+
+/**
+ * The native front's commands, each loaded only when run. `action` (the
+ * JSON action API) is not here: it has a dialect of its own (cli/parse.ts)
+ * and is what `ftpsessions` does with no command and a request on stdin.
+ * Later commands (metrics, check, serve, token, completion) are entries
+ * here.
+ */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  list: {
+    summary: "list the sessions: every account's as root, your own otherwise",
+    usage: '[options]',
+    sessions: true,
+    filters: true,
+    formats: ['table', 'json', 'ndjson', 'yaml', 'csv'],
+    options: [
+      { flags: '--sort <keys>', description: 'sort by these keys, comma-separated (-KEY: descending); then account, pid' },
+      {
+        flags: '--sample <ms>',
+        description: 'for transfers, read the byte count again MS later and give the rate between the readings (default 500; 0: no second reading)',
+      },
+    ],
+    load: async () => (await import('./list.js')).list,
+  },
+  count: {
+    summary: 'count the sessions per daemon, state, account (root) and client address',
+    usage: '[options]',
+    sessions: true,
+    filters: true,
+    formats: ['table', 'json', 'ndjson', 'yaml', 'csv'],
+    options: [],
+    load: async () => (await import('./count.js')).count,
+  },
+  kill: {
+    summary: 'end sessions by pid, login or client address (verified TERM, then KILL)',
+    usage: '(--pid N | --login NAME | --host ADDR | --all) [options]',
+    help: 'Which sessions: --pid, --login, --host (repeatable; with the filters --state and --daemon), or --all.',
+    sessions: true,
+    filters: true,
+    formats: ['table', 'json', 'yaml'],
+    options: [
+      { flags: '--pid <pid>', description: 'the session with this pid (repeatable)', repeatable: true },
+      { flags: '--all', description: 'every session (of the --user accounts; root: of every account)' },
+      { flags: '--dry-run', description: 'only list what would be ended' },
+      { flags: '-y, --yes', description: 'do not ask (needed when standard input is not a terminal)' },
+    ],
+    load: async () => (await import('./kill.js')).kill,
+  },
+  top: {
+    summary: 'a live full-screen view: sort, filter, tag and end sessions',
+    usage: '[options]',
+    sessions: true,
+    filters: true,
+    formats: undefined,
+    options: [
+      { flags: '-d, --delay <secs>', description: 'seconds between refreshes (default 2)' },
+      { flags: '-b, --batch', description: 'plain snapshots for scripts, no screen control (as ftptop -b)' },
+      { flags: '-n, --iterations <n>', description: 'with --batch: this many snapshots, then exit (default 1)' },
+      { flags: '--sort <keys>', description: 'initial sort, as list --sort' },
+    ],
+    load: async () => (await import('./top/index.js')).top,
+  },
+  watch: {
+    summary: 'stream an event each time a session opens, closes, changes state or starts or ends a transfer',
+    usage: '[options]',
+    sessions: true,
+    filters: true,
+    formats: ['table', 'ndjson'],
+    options: [{ flags: '--interval <ms>', description: 'milliseconds between readings (default 1000)' }],
+    load: async () => (await import('./watch.js')).watch,
+  },
+};
+
+export type CommandName = keyof typeof COMMANDS;
