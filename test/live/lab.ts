@@ -413,7 +413,7 @@ function portsInUse(): Set<number> {
 // ---------------------------------------------------------------------------
 // the client agent
 
-interface OpenRequest {
+export interface OpenRequest {
   name: string;
   host: string;
   port: number;
@@ -425,7 +425,7 @@ interface OpenRequest {
   rate?: number;
 }
 
-interface OpenResult {
+export interface OpenResult {
   name: string;
   ok: boolean;
   error?: string;
@@ -435,9 +435,25 @@ interface OpenResult {
   transcript: string[];
 }
 
-class Agent {
+/** an answer of the agent to a transfer, close or progress op */
+export interface AgentReply {
+  reply: number;
+  ok: boolean;
+  error?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The FTP client agent (ftp-agent.mjs), in the lab's namespace. The lab has
+ * one of its own for its scenarios; tests that open, transfer through and
+ * close sessions of their own take another one (`openAgent`), so that the
+ * lab's `verify()` keeps watching only the lab's sessions.
+ */
+export class Agent {
   private readonly child: ChildProcess;
   private readonly waiting = new Map<string, (r: OpenResult) => void>();
+  private readonly replies = new Map<number, (r: AgentReply) => void>();
+  private nextId = 1;
   private stderr = '';
   readonly lost: string[] = [];
   readonly rec: PidRecord;
@@ -459,7 +475,9 @@ class Agent {
       } catch {
         return;
       }
-      if (msg.event === 'lost') this.lost.push(`${msg.name}: ${msg.what}`);
+      const reply = (msg as unknown as { reply?: number }).reply;
+      if (reply !== undefined) this.replies.get(reply)?.(msg as unknown as AgentReply);
+      else if (msg.event === 'lost') this.lost.push(`${msg.name}: ${msg.what}`);
       else if (msg.name !== undefined) this.waiting.get(msg.name)?.(msg);
     });
   }
@@ -475,10 +493,61 @@ class Agent {
     });
   }
 
+  /** send an op with an id and wait for its answer; throws on {"ok":false} */
+  private async op(op: string, fields: Record<string, unknown>, timeoutMs = 30_000): Promise<AgentReply> {
+    const id = this.nextId++;
+    const r = await new Promise<AgentReply>((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.replies.delete(id);
+        reject(new Error(`agent op ${op} ${JSON.stringify(fields)}: no answer in ${timeoutMs} ms; agent stderr: ${this.stderr}`));
+      }, timeoutMs);
+      this.replies.set(id, (m) => {
+        clearTimeout(t);
+        this.replies.delete(id);
+        resolve(m);
+      });
+      this.child.stdin!.write(`${JSON.stringify({ op, id, ...fields })}\n`);
+    });
+    if (!r.ok) throw new Error(`agent op ${op} ${JSON.stringify(fields)}: ${r.error}`);
+    return r;
+  }
+
+  /** start a throttled download or upload on the logged-in, idle session `name` */
+  async transfer(name: string, mode: 'download' | 'upload', file: string, rate: number): Promise<{ startedAt: number }> {
+    const r = await this.op('transfer', { name, mode, file: Buffer.from(file, 'utf8').toString('base64'), rate });
+    return { startedAt: Number(r.startedAt) };
+  }
+
+  /** end session `name`: 'quit' (data connection dropped, QUIT, the server closes) or 'destroy' (both sockets dropped) */
+  async end(name: string, how: 'quit' | 'destroy'): Promise<{ closedAt: number; replies?: number[] }> {
+    const r = await this.op('close', { name, how });
+    return { closedAt: Number(r.closedAt), ...(Array.isArray(r.replies) ? { replies: r.replies as number[] } : {}) };
+  }
+
+  /** bytes the client has received (download) or sent (upload) on the session's current transfer */
+  async progress(name: string): Promise<{ bytes: number; at: number }> {
+    const r = await this.op('progress', { name });
+    return { bytes: Number(r.bytes), at: Number(r.at) };
+  }
+
   /** closing its stdin ends the agent and with it every client connection */
   close(): void {
     this.child.stdin?.end();
   }
+
+  /** close, and wait (up to `ms`) for the agent process to be gone */
+  async closeAndWait(ms = 5000): Promise<boolean> {
+    this.close();
+    const until = Date.now() + ms;
+    while (aliveSame(this.rec.pid, this.rec.starttime) && Date.now() < until) await sleep(50);
+    if (aliveSame(this.rec.pid, this.rec.starttime)) signal(this.rec.pid, 'SIGKILL');
+    return !aliveSame(this.rec.pid, this.rec.starttime);
+  }
+}
+
+/** another client agent in the lab's namespace (recorded, so a crashed run's is reaped); close it yourself */
+export function openAgent(world: World, tag: string): Agent {
+  return new Agent(world, tag);
 }
 
 // ---------------------------------------------------------------------------
@@ -777,3 +846,91 @@ export function openFiles(pid: number): string[] | undefined {
   return fdLinks(pid)?.filter((l) => l.startsWith('/') && !l.startsWith('/dev/') && !l.startsWith('/proc/'));
 }
 
+
+// ---------------------------------------------------------------------------
+// sessions a test opens itself (through its own agent, see openAgent)
+
+/** the ground truth of a session a test opened: as SessionTruth, named by the test */
+export interface ClientSession extends Omit<SessionTruth, 'scenario'> {
+  name: string;
+}
+
+export interface ClientExpectation {
+  account: AccountKey | undefined;
+  status?: Status;
+  file?: string;
+  path?: string;
+  /** how long to wait for the daemon's processes to hold the connection (default 10 s) */
+  timeoutMs?: number;
+}
+
+/**
+ * The ground truth of a client session `opened` (by any agent) on `lab`'s
+ * daemon: which server processes hold its control connection (ss -tnp), which
+ * of them is the session process, and its start time.
+ */
+export async function locateClient(lab: Lab, opened: OpenResult, want: ClientExpectation): Promise<ClientSession> {
+  if (!opened.ok) throw new Error(`client ${opened.name} did not open: ${opened.error}\n  ${opened.transcript.join('\n  ')}`);
+  const { world, run, daemon } = lab;
+  const expectHolders = DAEMON_INFO[daemon].kind === 'proftpd' ? 1 : 2;
+  const until = Date.now() + (want.timeoutMs ?? 10_000);
+  for (;;) {
+    const rows = [...ss(world, run.port), ...(run.mappedPort ? ss(world, run.mappedPort) : [])];
+    const row = rows.find((x) => x.peerPort === opened.local.port && x.peer.replace(/^::ffff:/, '') === opened.local.address);
+    const holders = row?.pids ?? [];
+    if (row && holders.length === expectHolders) {
+      const pid = sessionPid(daemon, holders);
+      const key = want.account;
+      const login = key === undefined ? undefined : key === 'anon' ? 'ftp' : key === 'virt' ? world.virtual.login : world.accounts[key].name;
+      return {
+        name: opened.name,
+        account: key,
+        login,
+        typed: key === 'anon' ? 'anonymous' : login,
+        host: opened.local.address.replace(/^::ffff:/, ''),
+        status: want.status ?? 'IDLE',
+        file: want.file ?? '',
+        path: want.path,
+        connectedAt: opened.connectedAt,
+        loggedInAt: opened.loggedInAt,
+        pid,
+        holders: [...holders].sort((a, b) => a - b),
+        processStart: startMs(pid),
+        clientPort: opened.local.port,
+        server: row.local,
+      };
+    }
+    if (Date.now() > until) throw new Error(`client ${opened.name} (port ${opened.local.port}): held by ${holders.join(',') || 'no process'}`);
+    await sleep(100);
+  }
+}
+
+/** a process's I/O counters (/proc/PID/io: bytes through read/write/sendfile calls, sockets included); undefined when gone */
+export function ioCounters(pid: number): { rchar: number; wchar: number; readBytes: number; writeBytes: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { rchar: get('rchar'), wchar: get('wchar'), readBytes: get('read_bytes'), writeBytes: get('write_bytes') };
+}
+
+/**
+ * Small TCP socket buffers in the lab's own network namespace (the tcp_rmem
+ * and tcp_wmem sysctls are per namespace): a throttled download then has at
+ * most ~0.2 MB in flight instead of the megabytes loopback's autotuning
+ * allows, so the server's own transfer counter follows the client's pace
+ * within seconds. Sockets opened afterwards get them. Returns the values
+ * set, or undefined without a namespace of our own (the host's sysctls are
+ * never touched).
+ */
+export function smallSocketBuffers(world: World, rmem = '4096 32768 65536', wmem = '4096 16384 65536'): { rmem: string; wmem: string } | undefined {
+  if (!world.netns) return undefined;
+  for (const [k, v] of [['net.ipv4.tcp_rmem', rmem], ['net.ipv4.tcp_wmem', wmem]] as const) {
+    run('ip', ['netns', 'exec', world.netns, 'sysctl', '-q', '-w', `${k}=${v}`]);
+  }
+  const read = (k: string) => run('ip', ['netns', 'exec', world.netns!, 'sysctl', '-n', k]).trim().split(/\s+/).join(' ');
+  return { rmem: read('net.ipv4.tcp_rmem'), wmem: read('net.ipv4.tcp_wmem') };
+}
