@@ -47,6 +47,8 @@ export interface Invocation {
   readonly args: Readonly<Record<string, string>>;
   /** --input=json: more arguments come as a JSON object on standard input */
   readonly argsFromStdin: boolean;
+  /** --extended (cpapi2, uapi): each session row also carries the transfer detail keys */
+  readonly extended: boolean;
 }
 
 /** --help and --version: print the text and exit 0. */

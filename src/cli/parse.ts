@@ -27,6 +27,7 @@ interface RawOptions {
   input?: string[];
   color?: boolean;
   debug?: boolean;
+  extended?: boolean;
 }
 
 const PROGRAM: Record<Dialect, { name: string; description: string }> = {
@@ -80,6 +81,10 @@ export function parseArgv(
     .option('--pureftpd-passwd <file>', `(extension, root only) pure-pw's virtual users (default ${DEFAULT_ACCOUNT_FILES.pureftpdPasswd}; env FTPSESSIONS_PUREFTPD_PASSWD)`)
   if (!actions) {
     program
+      .option(
+        '--extended',
+        '(extension) each session also gets the transfer detail: cwd, idle_seconds, percent, rate_bytes_per_second, size_bytes, transferred_bytes (null where unknown)',
+      )
       .option('--color', '(extension) colour the table even when not on a terminal')
       .option('--no-color', '(extension) never colour the table');
   }
@@ -153,6 +158,7 @@ export function parseArgv(
     func,
     args: parseFormArgs(words),
     argsFromStdin,
+    extended: opts.extended === true,
   };
 }
 

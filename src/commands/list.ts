@@ -1,11 +1,8 @@
 import { intOption } from '../cli/native.js';
-import { readSessions, sampleRates } from '../functions/native.js';
+import { DEFAULT_SAMPLE_MS, readSessions, sampleRates } from '../functions/native.js';
 import { renderSessions } from '../render/native.js';
 import type { CommandHandler } from './table.js';
 import { nativeContext, warn } from './output.js';
-
-/** How long `list` waits between two readings of a transfer's byte count, by default. */
-export const DEFAULT_SAMPLE_MS = 500;
 
 /**
  * `ftpsessions list`: one reading; while a transfer is in progress (and

@@ -16,7 +16,8 @@ export function api2Envelope(call: CallInfo, outcome: Outcome, postprocess?: Pos
     const body = { ...head, data: outcome.data.value, event: { result: 1 } };
     return { ...common(body, outcome.warnings), rows: undefined, object: outcome.data.value, error: undefined };
   }
-  let rows: Row[] = outcome.data.sessions.map(api2Row);
+  const { sessions, detail } = outcome.data;
+  let rows: Row[] = sessions.map((session) => api2Row(session, detail?.get(session.pid)));
   let extra: Record<string, unknown> = {};
   if (postprocess !== undefined) {
     const done = postprocess.applyApi2(rows, call.args);

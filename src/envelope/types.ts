@@ -2,7 +2,7 @@ import type { Dialect } from '../cli/invocation.js';
 import type { FunctionData } from '../functions/types.js';
 
 /** A row as a dialect prints it (API 2: every value a string). */
-export type Row = Record<string, string | number>;
+export type Row = Record<string, string | number | null>;
 
 /**
  * A finished answer, ready for any renderer. `document` is what JSON and

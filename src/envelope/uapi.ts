@@ -19,7 +19,8 @@ export function uapiEnvelope(call: CallInfo, outcome: Outcome, postprocess?: Pos
     const result = { data: outcome.data.value, errors: null, messages: null, metadata: {}, status: 1, warnings };
     return { ...common({ ...head, result }, outcome.warnings), rows: undefined, object: outcome.data.value, error: undefined };
   }
-  let rows: Row[] = outcome.data.sessions.map(uapiRow);
+  const { sessions, detail } = outcome.data;
+  let rows: Row[] = sessions.map((session) => uapiRow(session, detail?.get(session.pid)));
   let messages: string[] = [];
   let metadata: Record<string, unknown> = {};
   let error: string | undefined;

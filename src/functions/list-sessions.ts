@@ -3,7 +3,9 @@ import type { Collection } from '../collectors/types.js';
 import { loadScope, refuseOverrides, resolveAccount } from '../model/accounts.js';
 import { normalise } from '../model/normalise.js';
 import type { Observation } from '../model/observation.js';
-import type { FunctionHandler } from './types.js';
+import type { Runtime } from '../runtime.js';
+import { DEFAULT_SAMPLE_MS, nativeRow, type Reading, sampleRates } from './native.js';
+import type { Detail, FunctionHandler } from './types.js';
 
 /**
  * Ftp::list_sessions (UAPI) and Ftp::listftpsessions (API 2): the account's
@@ -21,11 +23,34 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
   const { scope, warnings: fileWarnings } = await loadScope(account, invocation.accountFiles, collection.observations, runtime);
   const mine = collection.observations.filter(scope);
   const { sessions, warnings } = normalise(mine, account);
+  const detail = invocation.extended ? await detailOf(mine, account.name, invocation.inputs.size === 0, runtime) : undefined;
   return {
-    data: { kind: 'sessions', sessions },
+    data: { kind: 'sessions', sessions, detail },
     warnings: [...collection.warnings, ...fileWarnings, ...gaps(mine, collection), ...warnings],
   };
 };
+
+/**
+ * --extended: each session's transfer detail, as `ftpsessions list` gives
+ * it (functions/native.ts), the rate measured over a second reading of each
+ * transfer's byte count on the live system.
+ */
+async function detailOf(mine: readonly Observation[], account: string, live: boolean, runtime: Runtime): Promise<Map<number, Detail>> {
+  const at = runtime.now();
+  let reading: Reading = {
+    rows: mine.map((o) => nativeRow(o, account, at)),
+    at,
+    warnings: [],
+    observations: new Map(mine.map((o) => [o.pid, o])),
+    running: [],
+  };
+  if (live) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, runtime);
+  const detail = new Map<number, Detail>();
+  for (const { pid, cwd, idle_seconds, percent, rate_bytes_per_second, size_bytes, transferred_bytes } of reading.rows) {
+    detail.set(pid, { cwd, idle_seconds, percent, rate_bytes_per_second, size_bytes, transferred_bytes });
+  }
+  return detail;
+}
 
 /**
  * Say which fields of the account's sessions no source could fill, and why:

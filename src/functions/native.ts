@@ -8,6 +8,9 @@ import { ownerOf } from '../model/scope.js';
 import { isValidTime } from '../model/time.js';
 import type { Runtime } from '../runtime.js';
 
+/** How long `list` (and --extended) waits between two readings of a transfer's byte count, by default. */
+export const DEFAULT_SAMPLE_MS = 500;
+
 /** Which sessions the native front shows (cli/native.ts builds it from the options). */
 export interface NativeQuery {
   /** --user: narrow to these accounts (root); an account may name only itself. Empty: every account (root), or the caller's own. */
