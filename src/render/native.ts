@@ -1,6 +1,6 @@
 import type { NativeFormat } from '../commands/table.js';
 import { NATIVE_KEYS, type NativeRow } from '../model/native.js';
-import { type ColumnSpec, tableText } from './table.js';
+import { type ColumnSpec, displayWidth, tableText } from './table.js';
 
 /** How a native command's output is drawn: the colour level, the terminal's width and character set. */
 export interface NativeContext {
@@ -87,23 +87,42 @@ function csv(records: ReadonlyArray<readonly unknown[]>): string {
  * The columns of the sessions table, in order, with the round in which each
  * gives way on a narrow terminal (0: never).
  */
-const SESSION_COLUMNS: ReadonlyArray<ColumnSpec & { value: (r: NativeRow) => string }> = [
-  { head: 'ACCOUNT', width: 20, min: 7, round: 2, value: (r) => r.account ?? '-' },
-  { head: 'PID', width: 10, min: 3, round: 0, value: (r) => String(r.pid) },
-  { head: 'DAEMON', width: 9, min: 6, round: 3, value: (r) => r.daemon },
-  { head: 'LOGIN', width: 28, min: 8, round: 2, value: (r) => r.login ?? '-' },
-  { head: 'HOST', width: 39, min: 9, round: 1, value: (r) => r.host ?? '-' },
-  { head: 'STATE', width: 5, min: 5, round: 0, value: (r) => r.state },
-  { head: 'CONNECTED', width: 20, min: 9, round: 3, value: (r) => (r.connected_at ?? '-').replace('T', ' ').replace('Z', '') },
-  { head: 'IDLE', width: 8, min: 4, round: 3, value: (r) => (r.idle_seconds === null ? '-' : duration(r.idle_seconds)) },
-  { head: 'DONE', width: 21, min: 6, round: 2, value: progress },
-  { head: 'RATE', width: 11, min: 6, round: 2, value: (r) => (r.rate_bytes_per_second === null ? '-' : `${bytes(r.rate_bytes_per_second)}/s`) },
-  { head: 'FILE', width: 60, min: 8, round: 1, value: (r) => r.file ?? '' },
+const SESSION_COLUMNS: ReadonlyArray<ColumnSpec & { drop: number; value: (r: NativeRow) => string }> = [
+  { head: 'ACCOUNT', width: 20, min: 7, round: 2, drop: 6, value: (r) => r.account ?? '-' },
+  { head: 'PID', width: 10, min: 3, round: 0, drop: 0, value: (r) => String(r.pid) },
+  { head: 'DAEMON', width: 9, min: 6, round: 3, drop: 2, value: (r) => r.daemon },
+  { head: 'LOGIN', width: 28, min: 8, round: 2, drop: 0, value: (r) => r.login ?? '-' },
+  { head: 'HOST', width: 39, min: 9, round: 1, drop: 5, value: (r) => r.host ?? '-' },
+  { head: 'STATE', width: 5, min: 5, round: 0, drop: 0, value: (r) => r.state },
+  { head: 'CONNECTED', width: 19, min: 9, round: 3, drop: 1, value: (r) => (r.connected_at ?? '-').replace('T', ' ').replace('Z', '') },
+  { head: 'IDLE', width: 8, min: 4, round: 3, drop: 3, value: (r) => (r.idle_seconds === null ? '-' : duration(r.idle_seconds)) },
+  { head: 'DONE', width: 21, min: 6, round: 2, drop: 4, value: progress },
+  { head: 'RATE', width: 11, min: 6, round: 2, drop: 4, value: (r) => (r.rate_bytes_per_second === null ? '-' : `${bytes(r.rate_bytes_per_second)}/s`) },
+  { head: 'FILE', width: 60, min: 8, round: 1, drop: 0, value: (r) => r.file ?? '' },
 ];
 
+/**
+ * The sessions table: on a terminal too narrow for every column at its
+ * narrowest, columns drop by priority (CONNECTED first, then DAEMON, IDLE,
+ * DONE and RATE, HOST, ACCOUNT; PID, LOGIN, STATE and FILE stay).
+ */
 function sessionTable(rows: readonly NativeRow[], context: NativeContext): string {
-  const cells = rows.map((r) => SESSION_COLUMNS.map((c) => c.value(r)));
-  return tableText(SESSION_COLUMNS, cells, { ...context, paintColumn: SESSION_COLUMNS.findIndex((c) => c.head === 'STATE') });
+  const all = rows.map((r) => SESSION_COLUMNS.map((c) => c.value(r)));
+  // each column at its narrowest: its natural width (the widest cell, capped), or its minimum if it may shrink
+  const narrowest = SESSION_COLUMNS.map((c, i) => {
+    let natural = c.head.length;
+    for (const row of all) natural = Math.max(natural, Math.min(c.width, displayWidth(row[i] as string)));
+    natural = Math.min(natural, c.width);
+    return c.round === 0 ? natural : Math.min(natural, Math.max(c.min, c.head.length));
+  });
+  let keep = SESSION_COLUMNS.map(() => true);
+  const width = () => narrowest.reduce((sum, w, i) => sum + (keep[i] ? w + 3 : 0), 1);
+  for (let level = 1; context.columns !== undefined && width() > context.columns && level <= 6; level++) {
+    keep = SESSION_COLUMNS.map((c, i) => (keep[i] as boolean) && (c.drop === 0 || c.drop > level));
+  }
+  const shown = SESSION_COLUMNS.filter((_, i) => keep[i]);
+  const cells = all.map((row) => row.filter((_, i) => keep[i]));
+  return tableText(shown, cells, { ...context, paintColumn: shown.findIndex((c) => c.head === 'STATE') });
 }
 
 /** `1.2 MiB of 2.0 GiB 0.1%`, `1.2 MiB`, or `-` */
