@@ -155,11 +155,20 @@ describe('ftpsessions list', () => {
     rt.now = () => clock;
     rt.sleep = async (ms) => {
       clock += ms;
-      files['/proc/24514/fdinfo/5'] = 'pos:\t1065536\nflags:\t0100000\n';
+      rt.files['/proc/24514/fdinfo/5'] = 'pos:\t1065536\nflags:\t0100000\n';
     };
     expect(await run('action', rt)).toBe(0);
     const row = (JSON.parse(rt.out) as Array<Record<string, unknown>>).find((r) => r.pid === 24514);
     expect(row).toMatchObject({ transferred_bytes: 1065536, rate_bytes_per_second: 32768 });
+    // a process that is not the one read first (another start tick) gives no rate
+    const again = server(['list', '--output', 'json', '--sample', '2000', '--collector', 'proc'], { files, links });
+    again.sleep = async () => {
+      again.files['/proc/24514/fdinfo/5'] = 'pos:\t1065536\nflags:\t0100000\n';
+      again.files['/proc/24514/stat'] = (again.files['/proc/24514/stat'] as string).replace(/ (\d+) 0 0\n$/, ' 1$1 0 0\n');
+    };
+    expect(await run('action', again)).toBe(0);
+    const other = (JSON.parse(again.out) as Array<Record<string, unknown>>).find((r) => r.pid === 24514);
+    expect(other).toMatchObject({ transferred_bytes: 1000000, rate_bytes_per_second: null });
   });
 });
 
