@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgv } from '../src/cli/parse.js';
+import { parseNative } from '../src/cli/native.js';
+import { COMMANDS } from '../src/commands/table.js';
 import { functionsOf } from '../src/dispatch/table.js';
 import { ExitCode } from '../src/errors.js';
 
@@ -19,7 +21,21 @@ describe('documentation', () => {
   const options = [...help('uapi').matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] as string);
 
   it('--help lists the options the parser has', () => {
-    expect(options).toEqual(['--output', '--user', '--collector', '--input', '--proftpd-scoreboard', '--ftp-passwd-dir', '--userdomains', '--pureftpd-passwd', '--color', '--no-color', '--debug', '--version', '--help']);
+    expect(options).toEqual(['--output', '--user', '--collector', '--input', '--proftpd-scoreboard', '--ftp-passwd-dir', '--userdomains', '--pureftpd-passwd', '--extended', '--color', '--no-color', '--debug', '--version', '--help']);
+  });
+
+  const nativeMan = readFileSync(`${ROOT}man/man1/ftpsessions.1`, 'utf8').replace(/\\-/g, '-').replace(/\\f[BIR]/g, '');
+  it.each(Object.keys(COMMANDS))('ftpsessions %s: README and ftpsessions(1) name the command and every option of its --help', (name) => {
+    const parsed = parseNative([name, '--help'], {}, { stdin: false, stdout: false });
+    const text = parsed.kind === 'info' ? parsed.text : '';
+    const own = [...text.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] as string);
+    expect(own).toContain('--help');
+    for (const doc of [readme, nativeMan]) {
+      expect(doc).toContain(`ftpsessions ${name}`);
+      for (const option of own) expect(doc, `${name} ${option}`).toContain(option);
+    }
+    expect(readme).not.toMatch(/FIELDSBYSOURCE|TOPSECTION|WATCHSECTION/);
+    expect(nativeMan).not.toMatch(/TOPKEYS|WATCHEVENTS/);
   });
 
   it.each(['README', 'man page'])('the %s names every option, function and exit code', (which) => {
