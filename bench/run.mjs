@@ -121,6 +121,39 @@ if (!QUICK && existsSync('/usr/bin/valgrind')) {
   say();
 }
 
+// --- 1b. the native front --------------------------------------------------------
+say('## The native front: `ftpsessions list` against `uapi`');
+say();
+say('The same 10-session and 10,000-session replays (ps and pure-ftpwho); `ftpsessions` reads sessions the same way and adds the transfer detail and its own formats. A replay is read once (no `--sample` wait).');
+say();
+{
+  const FTPSESSIONS = join(ROOT, 'bin/ftpsessions.js');
+  const replayOf = (n) => ['--input', `ps=${join(work, `ps-${n}.txt`)}`, '--input', `pure-ftpwho=${join(work, `who-${n}.txt`)}`];
+  const big = generate(10000, account.uid);
+  writeFileSync(join(work, 'ps-10000.txt'), big.ps);
+  writeFileSync(join(work, 'who-10000.txt'), big.who);
+  const cases = [baseline];
+  for (const n of [10, 10000]) {
+    cases.push({ name: `uapi --output=json (${n})`, file: node, argv: [UAPI, ...account.args, '--output=json', ...replayOf(n), 'Ftp', 'list_sessions'] });
+    for (const format of ['json', 'table', 'ndjson', 'csv', 'yaml']) {
+      cases.push({ name: `ftpsessions list --output=${format} (${n})`, file: node, argv: [FTPSESSIONS, 'list', ...account.args, `--output=${format}`, ...replayOf(n)] });
+    }
+    cases.push({ name: `ftpsessions count --output=json (${n})`, file: node, argv: [FTPSESSIONS, 'count', ...account.args, '--output=json', ...replayOf(n)] });
+  }
+  const r = measure(cases, { runs: Math.max(5, Math.round(RUNS / 2)), rss: true });
+  const b = median(r.get('node -e 0').wall);
+  say('| command (sessions) | median ms | ratio to `node -e 0` | ratio to `uapi --output=json` | peak RSS MiB |');
+  say('| --- | ---: | ---: | ---: | ---: |');
+  for (const c of cases) {
+    const m = median(r.get(c.name).wall);
+    const n = /\((\d+)\)$/.exec(c.name)?.[1];
+    const u = n === undefined ? undefined : median(r.get(`uapi --output=json (${n})`).wall);
+    const rss = r.get(c.name).rss.length > 0 ? (Math.max(...r.get(c.name).rss) / 1024).toFixed(0) : '';
+    say(`| \`${c.name}\` | ${ms(m)} | ${(m / b).toFixed(2)} | ${u === undefined ? '' : (m / u).toFixed(2)} | ${rss} |`);
+  }
+  say();
+}
+
 // --- 2. the live path ----------------------------------------------------------
 say('## The live path on this machine');
 say();
