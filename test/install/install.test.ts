@@ -170,6 +170,23 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
         status = undefined;
       }
       check(replay.exitCode === 0 && status === 1, 'the replay of the packaged sample failed', replay);
+      // the native front from the installed package: list and count of the same sample
+      const list = await runAs(who, prefix, ['ftpsessions', 'list', '--output=json', '--sample=0', '--input', `ps=${installed}/samples/ps.txt`, '--input', `pure-ftpwho=${installed}/samples/pure-ftpwho.txt`], pub);
+      let rows: Array<{ account: unknown; pid: unknown }> = [];
+      try {
+        rows = JSON.parse(list.stdout) as typeof rows;
+      } catch {
+        rows = [];
+      }
+      check(list.exitCode === 0 && Array.isArray(rows) && (who === 'nobody' || rows.length > 0) && rows.every((r) => typeof r.pid === 'number' && 'account' in r), 'ftpsessions list of the packaged sample failed', list);
+      const counted = await runAs(who, prefix, ['ftpsessions', 'count', '--output=json', '--input', `ps=${installed}/samples/ps.txt`, '--input', `pure-ftpwho=${installed}/samples/pure-ftpwho.txt`], pub);
+      let total: unknown;
+      try {
+        total = (JSON.parse(counted.stdout) as { total: number }).total;
+      } catch {
+        total = undefined;
+      }
+      check(counted.exitCode === 0 && total === rows.length, 'ftpsessions count disagrees with list', counted);
       for (const c of COMMANDS) {
         const man = await runAs(who, prefix, ['/usr/bin/test', '-r', path.join(prefix, 'share', 'man', 'man1', `${c}.1`)], pub);
         check(man.exitCode === 0, 'man page not readable', man);
