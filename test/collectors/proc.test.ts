@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { establishedPeers, hexAddress, parseProc } from '../../src/collectors/proc/parse.js';
-import type { ProcFd, ProcProcess, ProcSnapshot } from '../../src/collectors/proc/snapshot.js';
+import { type ProcFd, type ProcProcess, type ProcSnapshot, readProcTree } from '../../src/collectors/proc/snapshot.js';
+import { createTestRuntime } from '../helpers/runtime.js';
 
 describe('hexAddress (/proc/net/tcp byte order)', () => {
   it.each([
@@ -160,5 +161,59 @@ describe('parseProc', () => {
     const p = proc(20, 'pure-ftpd', 'pure-ftpd (IDLE)');
     const { observations } = parseProc(snapshot([{ ...p, status: 'Name:\tx\u2028Uid:\t1001\t1001\t1001\t1001\nUid:\t0\t0\t0\t0\n' }]));
     expect(observations[0]).toMatchObject({ uid: 0, loggedIn: false });
+  });
+});
+
+describe('/proc: the transfer in progress (fdinfo pos, the descriptor)', () => {
+  /** a /proc tree for readProcTree: one pure-ftpd session (pid 20) holding `file` at fd 6 with this fdinfo */
+  const tree = (title: string, fdinfo: string | undefined, target = '/home/alice/big.bin') => {
+    const files: Record<string, string> = {
+      '/proc/stat': `cpu 1\nbtime ${BTIME}\n`,
+      '/proc/20/stat': `20 (pure-ftpd) S 10 ${Array(17).fill('0').join(' ')} 100000 0 0\n`,
+      '/proc/20/status': 'Name:\tpure-ftpd\nUid:\t1001\t1001\t1001\t1001\n',
+      '/proc/20/cmdline': `${title}\0`,
+      '/proc/20/net/tcp': TCP,
+    };
+    if (fdinfo !== undefined) files['/proc/20/fdinfo/6'] = fdinfo;
+    const links = { '/proc/20/fd/0': 'socket:[2222]', '/proc/20/fd/6': target, '/proc/20/ns/net': 'net:[1]' };
+    return readProcTree('/proc', createTestRuntime({ argv: [], files, links }));
+  };
+
+  it('a download: the bytes read so far and the descriptor to read them again', () => {
+    const { observations } = parseProc(tree('pure-ftpd (DOWNLOAD)', 'pos:\t4194304\nflags:\t0100000\nmnt_id:\t27\nino:\t1450517\n'));
+    expect(observations[0]).toMatchObject({ state: 'DL', filePath: '/home/alice/big.bin', transferFd: 6, transferred: 4194304 });
+  });
+
+  it('an upload: the bytes written', () => {
+    const { observations } = parseProc(tree('pure-ftpd (UPLOAD)', 'pos:\t54054\nflags:\t0500001\nmnt_id:\t27\n'));
+    expect(observations[0]).toMatchObject({ state: 'UL', transferFd: 6, transferred: 54054 });
+  });
+
+  it.each([
+    ['no pos line', 'flags:\t0100000\n'],
+    ['a pos past 2^53', 'pos:\t9007199254740993\nflags:\t0100000\n'],
+    ['twenty-one digits', 'pos:\t123456789012345678901\nflags:\t0100000\n'],
+    ['a negative pos', 'pos:\t-5\nflags:\t0100000\n'],
+    ['a pos that is not a number', 'pos:\tNaN\nflags:\t0100000\n'],
+    ['a pos with junk after it', 'pos:\t12 34\nflags:\t0100000\n'],
+    ['a pos on a line of its own only after a LF', 'x\rpos:\t7\nflags:\t0100000\n'],
+  ])('%s: the descriptor, no byte count', (_what, fdinfo) => {
+    const { observations } = parseProc(tree('pure-ftpd (DOWNLOAD)', fdinfo));
+    expect(observations[0]).toMatchObject({ state: 'DL', transferFd: 6 });
+    expect(observations[0]?.transferred).toBeUndefined();
+  });
+
+  it('no fdinfo at all (the process ended meanwhile): still the file and descriptor', () => {
+    const { observations } = parseProc(tree('pure-ftpd (DOWNLOAD)', undefined));
+    expect(observations[0]).toMatchObject({ state: 'DL', filePath: '/home/alice/big.bin', transferFd: 6 });
+    expect(observations[0]?.transferred).toBeUndefined();
+  });
+
+  it('an idle session with a file open has no transfer; a system file is never one', () => {
+    expect(parseProc(tree('pure-ftpd (IDLE)', 'pos:\t100\nflags:\t0100000\n')).observations[0]).toEqual(
+      expect.not.objectContaining({ transferFd: expect.anything() }),
+    );
+    const system = parseProc(tree('pure-ftpd (DOWNLOAD)', 'pos:\t100\nflags:\t0100000\n', '/run/pure-ftpd/client-00000020')).observations[0];
+    expect([system?.transferFd, system?.transferred, system?.filePath]).toEqual([undefined, undefined, undefined]);
   });
 });

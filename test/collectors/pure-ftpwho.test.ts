@@ -95,6 +95,49 @@ describe('parsePureFtpwho', () => {
   });
 });
 
+describe('pure-ftpwho counters (KiB) as transfer detail', () => {
+  const line = (state: string, counters: string) => `7|alice|6|${state}|big.bin|::1|::1|21|${counters}\n`;
+  const detail = (text: string) => {
+    const { observations, recognised } = parsePureFtpwho(text, NOW);
+    expect(recognised).toBe(1);
+    const o = observations[0];
+    return { transferred: o?.transferred, size: o?.size, percent: o?.percent, rate: o?.rate };
+  };
+
+  it("the reference's download and upload (ftp-servers.md §2.3): bytes = KiB * 1024; total and percent for downloads only", () => {
+    const { observations } = parsePureFtpwho(fixture('pure-ftpd/01-basic.pure-ftpwho-sH.txt'), NOW);
+    const byPid = new Map(observations.map((o) => [o.pid, o]));
+    // 24514|alice|6| DL |big.bin|...|7296|2097152|0|1216 and 24530|bob@example.com|6| UL |...|320|0|0|160
+    expect(byPid.get(24514)).toMatchObject({ state: 'DL', transferred: 7296 * 1024, size: 2097152 * 1024, percent: 0, rate: 1216 * 1024 });
+    expect(byPid.get(24530)).toMatchObject({ state: 'UL', transferred: 320 * 1024, rate: 160 * 1024 });
+    expect([byPid.get(24530)?.size, byPid.get(24530)?.percent]).toEqual([undefined, undefined]);
+    for (const o of observations.filter((x) => x.state === 'IDLE')) expect([o.transferred, o.size, o.percent, o.rate]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it.each([
+    ['a download', ' DL ', '144|2097152|12|24', { transferred: 147456, size: 2147483648, percent: 12, rate: 24576 }],
+    ['an upload: its total and percent mean nothing', ' UL ', '89|5000|40|14', { transferred: 91136, size: undefined, percent: undefined, rate: 14336 }],
+    ['a download of unknown size (total 0): no size, no percent', ' DL ', '10|0|0|5', { transferred: 10240, size: undefined, percent: undefined, rate: 5120 }],
+    ['a percent over 100 is not one', ' DL ', '10|20|101|5', { transferred: 10240, size: 20480, percent: undefined, rate: 5120 }],
+    ['the largest KiB exact as bytes in a double (2^53 - 1024)', ' DL ', '8796093022207|8796093022207|100|0', { transferred: 2 ** 53 - 1024, size: 2 ** 53 - 1024, percent: 100, rate: 0 }],
+    ['one KiB more is 2^53 bytes: not exact, left out', ' DL ', '8796093022208|8796093022208|100|8796093022208', { transferred: undefined, size: undefined, percent: undefined, rate: undefined }],
+    ['twenty digits: left out, the line still read', ' UL ', '99999999999999999999|0|0|99999999999999999999', { transferred: undefined, size: undefined, percent: undefined, rate: undefined }],
+    ['leading zeros are decimal', ' DL ', '0010|0020|050|0001', { transferred: 10240, size: 20480, percent: 50, rate: 1024 }],
+    ['an idle session (counters from an old transfer) has none', 'IDLE', '10|20|50|5', { transferred: undefined, size: undefined, percent: undefined, rate: undefined }],
+    ['ERR! has none', 'ERR!', '10|20|50|5', { transferred: undefined, size: undefined, percent: undefined, rate: undefined }],
+  ])('%s', (_what, state, counters, expected) => {
+    expect(detail(line(state, counters))).toEqual(expected);
+  });
+
+  it.each(['-1|0|0|0', '1.5|0|0|0', 'NaN|0|0|0', '1e3|0|0|0', 'Infinity|0|0|0', ' 1|0|0|0', '0x10|0|0|0', '|0|0|0', '1|0|0|-0'])(
+    'counters %j are not pure-ftpwho output: the line is skipped, never half-read',
+    (counters) => {
+      const { observations, skippedLines } = parsePureFtpwho(line(' DL ', counters), NOW);
+      expect([observations, skippedLines]).toEqual([[], [1]]);
+    },
+  );
+});
+
 describe('garbage given as a capture', () => {
   it.each(['ps', 'pure-ftpwho', 'ftpwho'])('--input %s= of garbage ending in a newline fails the same way for every source', async (id) => {
     const rt = createTestRuntime({ files: { '/cap/garbage': 'garbage\n' }, argv: ['--user=alice', '--output=json', `--collector=${id}`, '--input', `${id}=/cap/garbage`, 'Ftp', 'list_sessions'] });

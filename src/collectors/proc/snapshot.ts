@@ -140,7 +140,8 @@ function readFds(
     // the access mode and offset matter only for a file that may be a transfer
     const info = SYSTEM_PATHS.test(target) ? undefined : read(`${dir}/fdinfo/${name}`);
     const flags = info === undefined ? Number.NaN : Number.parseInt(/^flags:\s*([0-7]+)$/m.exec(info)?.[1] ?? '', 8);
-    const pos = info === undefined ? Number.NaN : Number(/^pos:\s*(\d{1,20})$/m.exec(info)?.[1] ?? Number.NaN);
+    // the kernel's own lines, split on LF only (as everywhere: collectors/text.ts)
+    const pos = info === undefined ? Number.NaN : Number(/(?:^|\n)pos:[\t ]*(\d{1,20})(?=\n|$)/.exec(info)?.[1] ?? Number.NaN);
     fds.push({
       fd: Number(name),
       target,
