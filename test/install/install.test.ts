@@ -173,12 +173,14 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
       // the native front from the installed package: list and count of the same sample
       const list = await runAs(who, prefix, ['ftpsessions', 'list', '--output=json', '--sample=0', '--input', `ps=${installed}/samples/ps.txt`, '--input', `pure-ftpwho=${installed}/samples/pure-ftpwho.txt`], pub);
       let rows: Array<{ account: unknown; pid: unknown }> = [];
+      let parsed: unknown;
       try {
-        rows = JSON.parse(list.stdout) as typeof rows;
+        parsed = JSON.parse(list.stdout);
       } catch {
-        rows = [];
+        parsed = undefined;
       }
-      check(list.exitCode === 0 && Array.isArray(rows) && (who === 'nobody' || rows.length > 0) && rows.every((r) => typeof r.pid === 'number' && 'account' in r), 'ftpsessions list of the packaged sample failed', list);
+      if (Array.isArray(parsed)) rows = parsed as typeof rows;
+      check(list.exitCode === 0 && Array.isArray(parsed) && (who === 'nobody' || rows.length > 0) && rows.every((r) => typeof r.pid === 'number' && 'account' in r), 'ftpsessions list of the packaged sample failed', list);
       const counted = await runAs(who, prefix, ['ftpsessions', 'count', '--output=json', '--input', `ps=${installed}/samples/ps.txt`, '--input', `pure-ftpwho=${installed}/samples/pure-ftpwho.txt`], pub);
       let total: unknown;
       try {
