@@ -24,17 +24,17 @@ export interface Column {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { head: 'PID', key: 'pid', letter: 'P', align: 'right', min: 3, max: 10, rank: 0, value: (r) => String(r.pid) },
-  { head: 'ACCOUNT', key: 'account', letter: 'A', align: 'left', min: 7, max: 20, rank: 7, value: (r) => r.account ?? '-' },
-  { head: 'LOGIN', key: 'login', letter: 'L', align: 'left', min: 5, max: 28, rank: 1, value: (r) => r.login ?? '-' },
-  { head: 'HOST', key: 'host', letter: 'H', align: 'left', min: 7, max: 39, rank: 4, value: (r) => r.host ?? '-' },
-  { head: 'DAEMON', key: 'daemon', letter: 'D', align: 'left', min: 6, max: 9, rank: 9, value: (r) => r.daemon },
+  { head: 'PID', key: 'pid', letter: 'P', align: 'right', min: 5, max: 10, rank: 0, value: (r) => String(r.pid) },
+  { head: 'ACCOUNT', key: 'account', letter: 'A', align: 'left', min: 8, max: 20, rank: 5, value: (r) => r.account ?? '-' },
+  { head: 'LOGIN', key: 'login', letter: 'L', align: 'left', min: 8, max: 28, rank: 1, value: (r) => r.login ?? '-' },
+  { head: 'HOST', key: 'host', letter: 'H', align: 'left', min: 9, max: 39, rank: 4, value: (r) => r.host ?? '-' },
+  { head: 'DAEMON', key: 'daemon', letter: 'D', align: 'left', min: 9, max: 9, rank: 9, value: (r) => r.daemon },
   { head: 'S', key: 'state', letter: 'S', align: 'left', min: 4, max: 4, rank: 0, value: (r) => r.state },
   { head: 'TIME', key: 'connected_at', invert: true, letter: 'T', align: 'right', min: 5, max: 8, rank: 8, value: connectedFor },
-  { head: 'IDLE', key: 'idle_seconds', letter: 'I', align: 'right', min: 4, max: 7, rank: 6, value: (r) => (r.idle_seconds === null ? '-' : duration(r.idle_seconds)) },
-  { head: 'DONE', key: 'transferred_bytes', letter: 'B', align: 'right', min: 5, max: 21, rank: 5, value: progress },
-  { head: 'RATE', key: 'rate_bytes_per_second', letter: 'R', align: 'right', min: 6, max: 12, rank: 3, value: (r) => (r.rate_bytes_per_second === null ? '-' : `${bytes(r.rate_bytes_per_second)}/s`) },
-  { head: 'FILE', key: 'file', letter: 'F', align: 'left', min: 4, max: Number.POSITIVE_INFINITY, rank: 2, value: (r) => r.file ?? '' },
+  { head: 'IDLE', key: 'idle_seconds', letter: 'I', align: 'right', min: 5, max: 7, rank: 7, value: (r) => (r.idle_seconds === null ? '-' : duration(r.idle_seconds)) },
+  { head: 'DONE', key: 'transferred_bytes', letter: 'B', align: 'right', min: 12, max: 21, rank: 6, value: progress },
+  { head: 'RATE', key: 'rate_bytes_per_second', letter: 'R', align: 'right', min: 11, max: 12, rank: 3, value: (r) => (r.rate_bytes_per_second === null ? '-' : `${bytes(r.rate_bytes_per_second)}/s`) },
+  { head: 'FILE', key: 'file', letter: 'F', align: 'left', min: 16, max: Number.POSITIVE_INFINITY, rank: 2, value: (r) => r.file ?? '' },
 ];
 
 function connectedFor(r: NativeRow, now: number): string {
@@ -98,33 +98,39 @@ export interface Layout {
 export const MARK_WIDTH = 2;
 
 /**
- * Which columns fit `width` (undefined: every column at its natural width)
- * and how wide each is: the columns of the highest rank go first until the
- * minimums fit; then each column, most important first, grows toward its
- * natural width (its widest value or head, at most its max). Never wider
- * than `width`, so a line never wraps.
+ * Which columns fit `width` (undefined: every column at its natural width,
+ * its widest value or head, at most its max) and how wide each is. DAEMON
+ * only when the rows are of more than one daemon (the lines above the
+ * table say which). On a narrow terminal the columns of the highest rank go
+ * first until every column left fits at its minimum (never narrower than
+ * its head); then each, most important first, grows toward its natural
+ * width, and FILE takes what is left. Never wider than `width` (unless the
+ * columns that are never dropped do not fit: then tableLine cuts the line).
  */
-export function layout(heads: readonly string[], cells: readonly (readonly string[])[], width: number | undefined): Layout {
+export function layout(heads: readonly string[], cells: readonly (readonly string[])[], width: number | undefined, daemons = 2): Layout {
+  const headWidths = heads.map((h) => displayWidth(h));
   const natural = COLUMNS.map((c, i) => {
-    let w = displayWidth(heads[i] as string);
+    let w = headWidths[i] as number;
     for (const row of cells) w = Math.max(w, displayWidth(row[i] as string));
-    return Math.min(c.max, Math.max(c.min, w));
+    return Math.min(c.max, w);
   });
-  let shown = COLUMNS.map((_, i) => i);
-  const gaps = (n: number) => MARK_WIDTH + Math.max(0, n - 1);
-  const need = (cols: readonly number[], w: readonly number[]) => gaps(cols.length) + cols.reduce((sum, i) => sum + (w[i] as number), 0);
+  let shown = COLUMNS.map((_, i) => i).filter((i) => daemons > 1 || (COLUMNS[i] as Column).key !== 'daemon');
   if (width === undefined) return { columns: shown, widths: shown.map((i) => natural[i] as number) };
-  const mins = COLUMNS.map((c, i) => Math.min(c.min, natural[i] as number));
-  while (need(shown, mins) > width) {
+  const gaps = (n: number) => MARK_WIDTH + Math.max(0, n - 1);
+  const mins = COLUMNS.map((c, i) => Math.max(headWidths[i] as number, Math.min(c.min, natural[i] as number)));
+  const need = (cols: readonly number[]) => gaps(cols.length) + cols.reduce((sum, i) => sum + (mins[i] as number), 0);
+  while (need(shown) > width) {
     const drop = shown.reduce((worst, i) => ((COLUMNS[i] as Column).rank > (COLUMNS[worst] as Column).rank ? i : worst), shown[0] as number);
     if ((COLUMNS[drop] as Column).rank === 0) break;
     shown = shown.filter((i) => i !== drop);
   }
   const widths = new Map(shown.map((i) => [i, mins[i] as number]));
-  let room = width - need(shown, mins);
-  for (const i of [...shown].sort((a, b) => (COLUMNS[a] as Column).rank - (COLUMNS[b] as Column).rank)) {
+  let room = width - need(shown);
+  const file = COLUMNS.findIndex((c) => c.key === 'file');
+  const order = [...shown].sort((a, b) => (a === file ? 1 : b === file ? -1 : (COLUMNS[a] as Column).rank - (COLUMNS[b] as Column).rank));
+  for (const i of order) {
     if (room <= 0) break;
-    const grow = Math.min(room, (natural[i] as number) - (widths.get(i) as number));
+    const grow = Math.max(0, Math.min(room, (natural[i] as number) - (widths.get(i) as number)));
     widths.set(i, (widths.get(i) as number) + grow);
     room -= grow;
   }
@@ -202,7 +208,7 @@ export function matchesText(row: NativeRow, needle: string): boolean {
 export function snapshot(reading: Reading, order: SortOrder, unicode: boolean, width: number | undefined, delaySeconds: number): string {
   const texts = rowTexts(reading.rows, reading.at);
   const head = heads(order, unicode);
-  const at = layout(head, texts, width);
+  const at = layout(head, texts, width, new Set(reading.rows.map((r) => r.daemon)).size);
   const lines = [
     fit(`ftpsessions top - ${localTime(reading.at)}, every ${delaySeconds}s`, width, unicode),
     ...daemonLines(reading).map((l) => fit(l, width, unicode)),

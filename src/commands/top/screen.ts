@@ -14,13 +14,13 @@ const FILTER_MAX = 200;
 /** The key bindings, as the help line and the `?` page show them. */
 export const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['q', 'quit'],
-  ['up/down', 'move'],
+  ['?', 'help'],
   ['space', 'tag'],
   ['k', 'end tagged'],
   ['/', 'filter'],
-  ['< >', 'sort column'],
+  ['< >', 'sort'],
   ['r', 'reverse'],
-  ['?', 'help'],
+  ['up/down', 'move'],
 ];
 
 const HELP_PAGE = [
@@ -197,7 +197,7 @@ export class TopScreen {
       for (const l of HELP_PAGE) out.push({ text: clip(l, columns, unicode) });
     } else {
       const head = heads(this.order, unicode);
-      const at = layout(head, this.texts, columns);
+      const at = layout(head, this.texts, columns, new Set(this.reading.rows.map((r) => r.daemon)).size);
       out.push({ text: tableLine(' ', head, at, unicode, columns), style: 'reverse' });
       const room = Math.max(0, rows - out.length - 1);
       this.scrollTo(room);
