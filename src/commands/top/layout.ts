@@ -150,7 +150,7 @@ export function tableLine(mark: string, texts: readonly string[], at: Layout, un
     const col = COLUMNS[c] as Column;
     line += (n === 0 ? '' : ' ') + cell(texts[c] as string, at.widths[n] as number, { unicode, align: col.align });
   });
-  return width === undefined ? line.trimEnd() : clip(line, width);
+  return width === undefined ? line.trimEnd() : clip(line.trimEnd(), width);
 }
 
 /** The heads, the sorted column's marked with its direction. */
