@@ -247,6 +247,9 @@ export class TopScreen {
       this.filter = typed;
       this.editing = undefined;
       this.message = undefined;
+      // a new filter starts at the top of what it shows
+      this.cursor = 0;
+      this.cursorId = undefined;
       this.rebuild();
       return undefined;
     }
