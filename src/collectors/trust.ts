@@ -161,9 +161,12 @@ function sameFile(a: FileFacts, b: FileFacts): boolean {
 }
 
 /**
- * The scoreboard a vetted ProFTPD master holds open: a regular file that
- * only its owner (root, or the daemon's own user) may write. Undefined when
- * it holds none.
+ * The scoreboard of a vetted ProFTPD master: a regular file that only its
+ * owner (root, or the daemon's own user) may write. The master holds open
+ * either the scoreboard itself or, as ProFTPD 1.3.8 does, only its lock file
+ * (`ScoreboardMutex`, by default the ScoreboardFile's path and `.lck`): then
+ * the scoreboard is that path without `.lck`. Only the master's descriptors
+ * count (its sessions run as the users). Undefined when it names none.
  */
 export function scoreboardOf(master: number, runtime: Runtime, owners: readonly number[]): string | undefined {
   let names: string[];
@@ -172,14 +175,24 @@ export function scoreboardOf(master: number, runtime: Runtime, owners: readonly 
   } catch {
     return undefined;
   }
+  const locks: string[] = [];
   for (const name of names) {
     let target: string;
     try {
       target = runtime.readLinkNow(`/proc/${master}/fd/${name}`);
-      if (!target.startsWith('/') || !/scoreboard$/.test(target)) continue;
+      if (!target.startsWith('/')) continue;
+      if (/scoreboard\.lck$/.test(target)) locks.push(target.slice(0, -'.lck'.length));
+      if (!/scoreboard$/.test(target)) continue;
       if (trustedFile(runtime.statNow(`/proc/${master}/fd/${name}`), owners)) return target;
     } catch {
       // closed meanwhile
+    }
+  }
+  for (const board of locks) {
+    try {
+      if (trustedFile(runtime.statNow(board), owners)) return board;
+    } catch {
+      // no scoreboard next to its lock
     }
   }
   return undefined;

@@ -171,3 +171,44 @@ describe('collect: sizes only after the trust checks', () => {
     expect(other.statted).not.toContain('/proc/20/fd/6');
   });
 });
+
+describe('withTransferSizes: chrooted sessions', () => {
+  // a chrooted session's mountinfo lists no mount outside its new root: its parents' tables say what its file is on
+  const tree = (sessionTable: string, masterNs = 'mnt:[1]') => {
+    const stat = (pid: number, ppid: number, comm = 'pure-ftpd') => `${pid} (${comm}) S ${ppid} ${Array(17).fill('0').join(' ')} 100 0 0\n`;
+    const files: Record<string, string> = {
+      '/proc/10/stat': stat(10, 1),
+      '/proc/10/mountinfo': MOUNTINFO,
+      '/proc/20/stat': stat(20, 10, 'x) S 1 1'),
+      '/proc/20/mountinfo': sessionTable,
+      '/proc/20/fdinfo/6': 'pos:\t250\nflags:\t0100000\nmnt_id:\t27\n',
+      '/proc/21/stat': stat(21, 10),
+      '/proc/21/mountinfo': sessionTable,
+      '/proc/21/fdinfo/6': 'pos:\t500\nflags:\t0100000\nmnt_id:\t27\n',
+    };
+    const links = { '/proc/10/ns/mnt': masterNs, '/proc/20/ns/mnt': 'mnt:[1]', '/proc/21/ns/mnt': 'mnt:[1]' };
+    const runtime = createTestRuntime({ argv: [], files, links, stats: { '/proc/20/fd/6': file(1000), '/proc/21/fd/6': file(1000) } });
+    const read: string[] = [];
+    const realRead = runtime.readFileNow;
+    runtime.readFileNow = (path) => {
+      read.push(path);
+      return realRead(path);
+    };
+    return { runtime, read };
+  };
+
+  it("an empty table of its own: the master's, read once for all its sessions", () => {
+    const { runtime, read } = tree('');
+    expect(withTransferSizes([dl(20), dl(21, { transferred: 500 })], runtime, all).map((o) => [o.size, o.percent])).toEqual([
+      [1000, 25],
+      [1000, 50],
+    ]);
+    expect(read.filter((p) => p.endsWith('/mountinfo')).sort()).toEqual(['/proc/10/mountinfo', '/proc/20/mountinfo']);
+  });
+
+  it("a parent in another mount namespace is not asked: no size", () => {
+    const { runtime, read } = tree('', 'mnt:[2]');
+    expect(withTransferSizes([dl(20)], runtime, all)[0]?.size).toBeUndefined();
+    expect(read).not.toContain('/proc/10/mountinfo');
+  });
+});

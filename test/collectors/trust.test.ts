@@ -1,7 +1,7 @@
 // Is a process a real daemon's session (src/collectors/trust.ts)? Fakes of
 // /proc: what the kernel would say of each process, and of its program file.
 import { describe, expect, it } from 'vitest';
-import { ProcessVetter, runningMasters } from '../../src/collectors/trust.js';
+import { ProcessVetter, runningMasters, scoreboardOf } from '../../src/collectors/trust.js';
 import type { FileFacts } from '../../src/runtime.js';
 import { createTestRuntime, daemonFile } from '../helpers/runtime.js';
 
@@ -87,5 +87,38 @@ describe('ProcessVetter', () => {
     expect(v.vet(200, 'pure-ftpd')).toEqual({ master: 100 });
     expect(runningMasters(runtime)).toEqual(new Set(['pure-ftpd']));
     expect(statted.filter((p) => /^\/proc\/30\d\//.test(p))).toEqual([]);
+  });
+});
+
+describe('scoreboardOf (the scoreboard a vetted ProFTPD master uses)', () => {
+  const board = (facts: Record<string, FileFacts>, fds: Record<string, string>) => {
+    const links: Record<string, string> = {};
+    for (const [fd, target] of Object.entries(fds)) links[`/proc/100/fd/${fd}`] = target;
+    return createTestRuntime({ argv: [], links, stats: facts });
+  };
+  const ROOT_FILE: FileFacts = { dev: 1, ino: 5, uid: 0, mode: 0o100644 };
+
+  it('the scoreboard it holds open', () => {
+    const rt = board({ '/proc/100/fd/5': ROOT_FILE }, { 5: '/run/x/proftpd.scoreboard', 3: 'socket:[1]' });
+    expect(scoreboardOf(100, rt, [0])).toBe('/run/x/proftpd.scoreboard');
+  });
+
+  it('only its lock (ProFTPD 1.3.8): the scoreboard next to it', () => {
+    const rt = board({ '/run/x/proftpd.scoreboard': ROOT_FILE }, { 6: '/run/x/proftpd.scoreboard.lck', 3: 'socket:[1]' });
+    expect(scoreboardOf(100, rt, [0])).toBe('/run/x/proftpd.scoreboard');
+  });
+
+  it.each([
+    ['writable by others', { '/run/x/proftpd.scoreboard': { ...ROOT_FILE, mode: 0o100666 } }, [0]],
+    ["a user's", { '/run/x/proftpd.scoreboard': { ...ROOT_FILE, uid: 1001 } }, [0]],
+    ['a FIFO', { '/run/x/proftpd.scoreboard': { ...ROOT_FILE, mode: 0o010644 } }, [0]],
+    ['missing', {}, [0]],
+  ])('next to its lock, but %s: none', (_what, facts, owners) => {
+    expect(scoreboardOf(100, board(facts as Record<string, FileFacts>, { 6: '/run/x/proftpd.scoreboard.lck' }), owners)).toBeUndefined();
+  });
+
+  it("the daemon's own user's scoreboard counts when it is one of the owners", () => {
+    const rt = board({ '/run/x/proftpd.scoreboard': { ...ROOT_FILE, uid: 65534 } }, { 6: '/run/x/proftpd.scoreboard.lck' });
+    expect(scoreboardOf(100, rt, [0, 65534])).toBe('/run/x/proftpd.scoreboard');
   });
 });
