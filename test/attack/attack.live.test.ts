@@ -53,7 +53,7 @@ interface Run {
 }
 
 /** a built command, as root or as an account (setpriv), with a clean environment */
-async function run(bin: 'uapi' | 'cpapi2', args: string[], as?: Account, env: Record<string, string> = {}): Promise<Run> {
+async function run(bin: 'uapi' | 'cpapi2' | 'ftpsessions', args: string[], as?: Account, env: Record<string, string> = {}): Promise<Run> {
   const base = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', LANG: 'C.UTF-8', TZ: 'UTC', ...env };
   const [cmd, argv] = as
     ? ['/usr/bin/setpriv', ['--reuid', String(as.uid), '--regid', String(as.gid), '--init-groups', '--', process.execPath, cli.bin(bin), ...args]]
@@ -245,6 +245,27 @@ describe.skipIf(why !== undefined)('attacks on the built commands (a real ProFTP
     // bob himself cannot end alice's session
     const asBob = await run('uapi', ['--output=json', 'Ftp', 'kill_session', `login=${victim}`], bob);
     expect([asBob.code, asBob.json.result.errors]).toEqual([1, [`The session “${victim}” is not one of your FTP sessions.`]]);
+    // the native front as root: every account at once, still only the real sessions, each with its account
+    const all = await run('ftpsessions', ['list', '--output=json', '--include-unauthenticated']);
+    expect(all.code, all.stderr).toBe(0);
+    const byPid = new Map<number, { account: string | null; state: string }>(all.json.map((r: { pid: number; account: string | null; state: string }) => [r.pid, r]));
+    for (const pid of fakes) expect(byPid.has(pid), `impostor ${pid} listed`).toBe(false);
+    for (const pid of [...real('alice'), hidden]) expect(byPid.get(pid)?.account, `pid ${pid}`).toBe(alice.name);
+    for (const pid of real('bob')) expect(byPid.get(pid)?.account, `pid ${pid}`).toBe(bob.name);
+    expect(byPid.get(prelogin)).toMatchObject({ account: null, state: 'AUTH' });
+    const counted = await run('ftpsessions', ['count', '--output=json']);
+    expect(counted.json.accounts[alice.name]).toBe(real('alice').length + 1);
+    // native kill: an impostor is never a match; bob (himself) matches only his own
+    for (const pid of fakes) {
+      const k = await run('ftpsessions', ['kill', '--pid', String(pid), '--yes', '--output=json']);
+      expect([k.code, k.json?.matched]).toEqual([1, []]);
+    }
+    // (an account sees its own uid's processes, its own look-alikes included: they harm no one else; TRUST.md)
+    const dry = await run('ftpsessions', ['kill', '--all', '--dry-run', '--output=json'], bob);
+    expect(sorted(dry.json.matched)).toEqual(sorted([...real('bob'), ...fakes.slice(1, 4)]));
+    // bob naming alice's login matches only his own processes that call themselves alice, never hers
+    const aliceByLogin = await run('ftpsessions', ['kill', '--login', alice.name, '--dry-run', '--output=json'], bob);
+    expect(sorted(aliceByLogin.json.matched)).toEqual(sorted([fakes[1] as number, fakes[3] as number]));
     for (const p of [...lab.sessions.filter((s) => s.account !== undefined).map((s) => s.pid), ...fakes]) expect(procStat(p), `pid ${p}`).toBeDefined();
     await lab.verify();
   });
