@@ -80,7 +80,7 @@ export class TopScreen {
     this.reading = reading;
     this.order = order;
     this.keys = keys;
-    this.rebuild();
+    this.update(reading);
   }
 
   /** A new reading: the rows re-sorted and re-filtered; tags of sessions gone are dropped. */

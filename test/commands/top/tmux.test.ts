@@ -91,18 +91,19 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
     expect(readFileSync(`${WORK}/stty-after`, 'utf8')).toBe(readFileSync(`${WORK}/stty-before`, 'utf8'));
   });
 
-  it('Ctrl-C quits the same way; a narrow pane gets a narrower table, never wrapped', async () => {
+  it('a narrow pane gets a narrower table, never wrapped, redrawn when resized; Ctrl-C quits the same way', async () => {
     keys('clear', 'Enter');
     tmux('resize-window', '-t', 'top', '-x', '44', '-y', '15');
     keys(`node bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"`, 'Enter');
     await until(shows(/^ftpsessions top - /), 'the screen');
     expect(screen().every((l) => [...l].length <= 44)).toBe(true);
     expect(screen()[3]).toMatch(/^ +PID LOGIN +S +FILE$/);
+    tmux('resize-window', '-t', 'top', '-x', '100', '-y', '30');
+    await until(shows(/^ +PID ACCOUNT▲ +LOGIN +HOST +S +TIME +IDLE +DONE +RATE FILE$/), 'the redraw at the new size');
     keys('C-c');
     await until(shows(/^exit=\d+$/), 'the exit');
     expect(screen()).toContain('exit=0');
     expect(flags()).toBe('0 1 1');
-    tmux('resize-window', '-t', 'top', '-x', '100', '-y', '30');
   });
 
   it('SIGTERM quits the same way', async () => {
