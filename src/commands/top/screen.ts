@@ -3,7 +3,7 @@ import type { NativeRow } from '../../model/native.js';
 import type { Observation } from '../../model/observation.js';
 import { displayWidth } from '../../render/table.js';
 import type { Key } from '../../terminal/types.js';
-import { clip, type Column, COLUMNS, daemonLines, heads, layout, localTime, matchesText, rowTexts, type SortOrder, sortKeys, tableLine } from './layout.js';
+import { clip, type Column, COLUMNS, daemonLines, heads, type Layout, layout, localTime, matchesText, rowTexts, type SortOrder, sortKeys, tableLine } from './layout.js';
 
 /** What a key asks of the loop that runs the screen (screen state changes are the screen's own). */
 export type Request = { readonly kind: 'quit' } | { readonly kind: 'refresh' } | { readonly kind: 'end'; readonly targets: readonly Observation[]; readonly rows: readonly NativeRow[] };
@@ -69,6 +69,9 @@ export class TopScreen {
   private message: Line | undefined;
   private help = false;
   private view: NativeRow[] = [];
+  /** the lines per daemon, counted once per reading */
+  private daemons: string[] = [];
+  private laidOut: { readonly texts: string[][]; readonly columns: number; readonly head: readonly string[]; readonly at: Layout } | undefined;
   private texts: string[][] = [];
 
   constructor(
@@ -86,6 +89,7 @@ export class TopScreen {
   /** A new reading: the rows re-sorted and re-filtered; tags of sessions gone are dropped. */
   update(reading: Reading): void {
     this.reading = reading;
+    this.daemons = daemonLines(reading);
     const present = new Set(reading.rows.map(id));
     for (const tag of this.tags) if (!present.has(tag)) this.tags.delete(tag);
     if (reading.warnings.length > 0) this.say(`warning: ${reading.warnings[0]}${reading.warnings.length > 1 ? ` (and ${reading.warnings.length - 1} more)` : ''}`);
@@ -191,13 +195,17 @@ export class TopScreen {
     const out: Line[] = [];
     const shown = this.view.length === this.reading.rows.length ? `${this.view.length}` : `${this.view.length} of ${this.reading.rows.length}`;
     out.push({ text: clip(`ftpsessions top - ${localTime(this.reading.at)}, every ${this.options.delaySeconds}s, ${shown} shown, ${this.tags.size} tagged`, columns, unicode), style: 'bold' });
-    for (const l of daemonLines(this.reading)) out.push({ text: clip(l, columns, unicode) });
+    for (const l of this.daemons) out.push({ text: clip(l, columns, unicode) });
     out.push({ text: clip(KEYS.map(([k, what]) => `${k} ${what}`).join('  '), columns, unicode) });
     if (this.help) {
       for (const l of HELP_PAGE) out.push({ text: clip(l, columns, unicode) });
     } else {
       const head = heads(this.order, unicode);
-      const at = layout(head, this.texts, columns, new Set(this.reading.rows.map((r) => r.daemon)).size);
+      // laid out again only when the rows, the sort or the width change (not for each key that moves the cursor)
+      if (this.laidOut?.texts !== this.texts || this.laidOut.columns !== columns || this.laidOut.head.join() !== head.join()) {
+        this.laidOut = { texts: this.texts, columns, head, at: layout(head, this.texts, columns, new Set(this.reading.rows.map((r) => r.daemon)).size) };
+      }
+      const { at } = this.laidOut;
       out.push({ text: tableLine(' ', head, at, unicode, columns), style: 'reverse' });
       const room = Math.max(0, rows - out.length - 1);
       this.scrollTo(room);
