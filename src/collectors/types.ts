@@ -47,6 +47,12 @@ export interface CollectSettings {
    * descriptors is most of what /proc costs at 10,000 sessions.
    */
   readonly descriptorsOf?: number | undefined;
+  /**
+   * Ask the kernel (one run of `ss`) how long each session's control
+   * connection has been quiet: the idle time of the daemons that report
+   * none (pure-ftpd, vsftpd). For the views that show idle times.
+   */
+  readonly idleFromTcp?: boolean | undefined;
 }
 
 /** What one source tells the next. */

@@ -4,6 +4,7 @@ import { trimPadding } from '../text.js';
 import type { SourceReading } from '../types.js';
 import { UNTITLED_VSFTPD, untitledSessions } from '../untitled.js';
 import { type ProcProcess, type ProcSnapshot, SYSTEM_PATHS } from './snapshot.js';
+import { lastReceived } from './tcpinfo.js';
 
 /** Clock ticks per second of /proc/PID/stat times: 100 on every Linux we run on. */
 const CLK_TCK = 100;
@@ -25,7 +26,7 @@ interface Parsed {
  * the client's address from its control socket; during a transfer, the file
  * it has open.
  */
-export function parseProc(snapshot: ProcSnapshot): SourceReading {
+export function parseProc(snapshot: ProcSnapshot, now?: number): SourceReading {
   const parsed = snapshot.processes.map((p) => parseProcess(p, snapshot.btime)).filter((x): x is Parsed => x !== undefined);
   const untitled = untitledSessions(
     parsed.filter((x) => x.p.comm === 'vsftpd' && UNTITLED_VSFTPD.test(x.title)).map((x) => ({ pid: x.p.pid, ppid: x.ppid, uid: x.uid })),
@@ -35,6 +36,7 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
   // session into a network namespace of its own): one map for all tables.
   const peers = new Map<string, string>();
   for (const text of snapshot.tcp.values()) for (const [inode, address] of establishedPeers(text)) peers.set(inode, address);
+  const quiet = snapshot.tcpInfo === undefined || now === undefined ? undefined : lastReceived(snapshot.tcpInfo);
   const hints: { proftpdScoreboard?: string } = {};
   const observations: Observation[] = [];
 
@@ -49,6 +51,7 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
     // the connections this process holds, in descriptor order (the control connection first)
     const connected = x.sockets.filter((inode) => peers.has(inode));
     const host = connected.length === 0 ? undefined : peers.get(connected[0] as string);
+    const lastrcv = connected.length === 0 ? undefined : quiet?.get(connected[0] as string);
     const open = openFile(p);
     const info = classifyTitle(x.title);
     let fields: Pick<Observation, 'daemon' | 'loggedIn' | 'state'> & Partial<Observation>;
@@ -69,6 +72,8 @@ export function parseProc(snapshot: ProcSnapshot): SourceReading {
       // the socket's numeric address is the truth; a title may show a resolved name
       ...(host !== undefined ? { host } : {}),
       ...(open !== undefined && fields.state !== 'IDLE' ? transferOf(open) : {}),
+      // the control connection quiet since: its client's last command (tcpinfo.ts)
+      ...(lastrcv !== undefined && fields.state === 'IDLE' && fields.loggedIn && now !== undefined ? { idleSince: now - lastrcv } : {}),
     });
   }
   // A tree with no boot time is not /proc (and would give no start times).

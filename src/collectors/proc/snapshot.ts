@@ -9,6 +9,8 @@ export interface ProcSnapshot {
   readonly processes: readonly ProcProcess[];
   /** the net/tcp and net/tcp6 tables read (keyed by the process read through) */
   readonly tcp: ReadonlyMap<string, string>;
+  /** `ss -tineH state established` of the caller's network namespace (tcpinfo.ts), when it was read */
+  readonly tcpInfo?: string;
 }
 
 export interface ProcProcess {
