@@ -29,11 +29,20 @@ export interface Observation {
   title?: string;
   /** the session's current directory as the daemon shows it (ProFTPD's scoreboard) */
   cwd?: string;
-  /** epoch ms since which the session has done nothing (ftpwho's idle_since_ms) */
+  /**
+   * epoch ms since which the session has done nothing: ftpwho's idle_since_ms,
+   * or (proc, with `idleFromTcp`) now minus the control connection's `lastrcv`
+   * from ss: since its client last sent a command. Idle sessions only.
+   */
   idleSince?: number;
-  /** the transfer in progress: bytes moved so far (exact from /proc; pure-ftpwho's KiB * 1024) */
+  /**
+   * the transfer in progress: bytes moved so far. /proc: the file offset (a
+   * download's read offset, ahead of the client by what sits in buffers);
+   * pure-ftpwho: its KiB * 1024; ftpwho: transfer_bytes (updated every few
+   * seconds, absent at first)
+   */
   transferred?: number;
-  /** the transfer's file size in bytes, where known (a download's file; an upload's grows) */
+  /** the transfer's file size in bytes, where known: a download's file (/proc's stat, pure-ftpwho's total); an upload's grows: none */
   size?: number;
   /** percent of the file moved, 0-100, where the source says it */
   percent?: number;
