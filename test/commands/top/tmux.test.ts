@@ -3,7 +3,7 @@
 // Replays the lab's captures (no daemon needed); ends look-alike sessions
 // (a root master and sessions as nobody, as test/e2e/bin.test.ts makes them).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
     } catch {
       // already gone
     }
+    rmSync(WORK, { recursive: true, force: true });
   });
 
   it('draws the screen, sorts, filters and tags with keys; q leaves the alternate screen, shows the cursor, restores the tty; exit 0', async () => {
@@ -150,6 +151,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
         }
         master.kill('SIGKILL');
       }
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('space tags, k names them (pids and logins) and asks, y ends them with TERM; the untagged one lives', async () => {
