@@ -53,7 +53,9 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
   });
   afterAll(() => {
     try {
+      const socket = tmux('display-message', '-p', '#{socket_path}').trim();
       tmux('kill-server');
+      rmSync(socket, { force: true });
     } catch {
       // already gone
     }
