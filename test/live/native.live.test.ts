@@ -512,6 +512,12 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
           if (a.transferred_bytes < lo || a.transferred_bytes > hi) {
             problems.push(`${what}: transferred_bytes ${a.transferred_bytes}, but the client had ${x.mode === 'download' ? 'received' : 'sent'} ${before[i]!.bytes}..${afterFirst[i]!.bytes}`);
           }
+          // a download's size (pure-ftpwho's, else fstat of the open file) and percent; an upload's final size is unknown
+          if (x.mode === 'download') {
+            if (a.size_bytes !== 2 * 1024 ** 3) problems.push(`${what}: size_bytes ${a.size_bytes}, want ${2 * 1024 ** 3}`);
+            const pct = (a.transferred_bytes * 100) / (2 * 1024 ** 3);
+            if (typeof a.percent !== 'number' || Math.abs(a.percent - pct) > 0.2) problems.push(`${what}: percent ${a.percent}, want ~${pct.toFixed(2)}`);
+          }
           figures.push(
             `${daemon} ${x.mode}: transferred_bytes ${a.transferred_bytes} -> ${b.transferred_bytes} in ~6 s (client ${before[i]!.bytes}); size_bytes ${a.size_bytes}, percent ${a.percent}, idle_seconds ${a.idle_seconds}, cwd ${JSON.stringify(a.cwd)}`,
           );
