@@ -90,11 +90,25 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     filters: true,
     formats: undefined,
     options: [
-      { flags: '-d, --delay <secs>', description: 'seconds between refreshes (default 2)' },
-      { flags: '-b, --batch', description: 'plain snapshots for scripts, no screen control (as ftptop -b)' },
-      { flags: '-n, --iterations <n>', description: 'with --batch: this many snapshots, then exit (default 1)' },
+      { flags: '-d, --delay <secs>', description: 'seconds between refreshes, 0.5 to 3600, decimals allowed (default 2)' },
+      { flags: '-b, --batch', description: 'plain snapshots for scripts, no screen control (as ftptop -b); the only mode off a terminal' },
+      { flags: '-n, --iterations <n>', description: 'this many snapshots (--batch, default 1) or refreshes on the screen (default: no end), then exit' },
       { flags: '--sort <keys>', description: 'initial sort, as list --sort' },
     ],
+    help: `Keys:
+  q, Ctrl-C     quit (the terminal is restored exactly)      ?           every key
+  up, down, PgUp, PgDn, Home, End  move                      l, Ctrl-L   refresh now
+  space         tag the session under the cursor (t: all shown, u: none)
+  k             end the tagged sessions (none tagged: the one under the cursor) after a y on the
+                line naming them (pids and logins): TERM, then KILL after 2 s, each checked first
+  /             filter on login, host, file or account, any case (Enter applies, Esc cancels,
+                empty clears)
+  < >  r        move the sort column, reverse it
+  P A L H D S T I B R F  sort by PID, ACCOUNT, LOGIN, HOST, DAEMON, S(tate), TIME, IDLE, DONE,
+                RATE, FILE (again: reversed)
+A failed refresh is shown on the bottom line; the rows stay. Rates are measured between two
+readings. Replays (--input) cannot be ended. Exit 0 on q, Ctrl-C, SIGTERM or SIGHUP; 1 if the
+first reading (or, with --batch, a later one) failed; 2 on a usage error.`,
     load: async () => (await import('./top/index.js')).top,
   },
   watch: {
