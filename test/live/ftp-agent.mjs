@@ -31,7 +31,8 @@
  *   idle      log in, TYPE I, then nothing
  *   download  log in, TYPE I, EPSV, RETR <file>; read the data at <rate> bytes/s (default 16384)
  *   upload    log in, TYPE I, EPSV, STOR <file>; write zeros at <rate> bytes/s
- *   (both pace themselves on the time since the first byte, so a late timer does not lower the rate)
+ *   (both pace themselves on the time since the first byte, so a late timer does not lower the rate,
+ *   and catch up at most CATCH_UP_MS of lag, so that they never run above the rate for long)
  *   after     log in, TYPE I, EPSV, RETR <file> to the end, wait for the 226: idle again
  *
  * File names go out as raw bytes, so UTF-8, quotes, '|' and long names reach
@@ -39,6 +40,9 @@
  */
 import net from 'node:net';
 import readline from 'node:readline';
+
+/** how far behind its pace a transfer may fall and still catch up (ms): beyond, the rest is forgiven */
+const CATCH_UP_MS = 250;
 
 /** @type {Set<net.Socket>} */
 const sockets = new Set();
@@ -232,9 +236,16 @@ async function transfer(session, c, data, mode, file, rate) {
     // write what is owed since the start, a tenth of a second's worth at a time: late timers do not lower the rate
     const chunk = Buffer.alloc(Math.max(1, Math.floor(rate / 10)));
     const t0 = Date.now();
+    let t0Up = t0;
     const pump = () => {
       if (data.destroyed) return;
-      const owed = (rate * (Date.now() - t0)) / 1000 - session.bytes;
+      let owed = (rate * (Date.now() - t0Up)) / 1000 - session.bytes;
+      const cap = (rate * CATCH_UP_MS) / 1000 + chunk.length;
+      if (owed > cap) {
+        // behind: the debt is forgiven beyond a moment's worth, so the rate is never exceeded for long
+        t0Up += ((owed - cap) * 1000) / rate;
+        owed = cap;
+      }
       if (owed <= 0 || data.writableLength >= chunk.length * 4) return;
       const piece = owed >= chunk.length ? chunk : chunk.subarray(0, Math.ceil(owed));
       session.bytes += piece.length;
@@ -278,7 +289,12 @@ async function transfer(session, c, data, mode, file, rate) {
       first();
     }
     session.bytes += b.length;
-    const ahead = (session.bytes / rate) * 1000 - (Date.now() - t0);
+    let ahead = (session.bytes / rate) * 1000 - (Date.now() - t0);
+    if (ahead < -CATCH_UP_MS) {
+      // behind (a late timer, a busy machine): never catch up faster than the rate allows
+      t0 -= -CATCH_UP_MS - ahead;
+      ahead = -CATCH_UP_MS;
+    }
     if (ahead > 20) {
       data.pause();
       const t = setTimeout(() => {

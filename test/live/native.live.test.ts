@@ -427,6 +427,47 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
         await lab.verify();
       }, 60_000);
 
+      it('count as root (--daemon): the totals per state, account and client address of the ground truth', async () => {
+        const lab = L();
+        await lab.verify();
+        const kind = DAEMON_INFO[daemon].kind;
+        // the lab's accounts only: another engineer's daemons may be running on this machine too
+        const users = [...new Set(lab.sessions.filter((s) => s.account !== undefined).map((s) => accountName(lab.world, s.account!)))].flatMap((u) => ['--user', u]);
+        const r = await native(['count', '--daemon', kind, ...users, '--output', 'json']);
+        expect(r.exitCode, `${r.shown}: ${r.stderr}`).toBe(0);
+        const want = loggedIn(lab, extra);
+        const tally = (key: (s: Truth) => string) => {
+          const out: Record<string, number> = {};
+          for (const s of want) out[key(s)] = (out[key(s)] ?? 0) + 1;
+          return out;
+        };
+        const sorted = (o: Record<string, number> | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
+        const j = r.json;
+        expect({
+          total: j?.total,
+          daemon: j?.daemons?.[kind],
+          states: sorted(j?.states),
+          accounts: sorted(j?.accounts),
+          hosts: sorted(j?.hosts),
+        }, r.shown).toEqual({
+          total: want.length,
+          daemon: want.length,
+          states: sorted(tally((s) => s.status)),
+          accounts: sorted(tally((s) => accountName(lab.world, s.account!))),
+          hosts: sorted(tally((s) => s.host)),
+        });
+        // every state is named, zeros included; AUTH only when asked
+        expect(Object.keys(j.states).sort(), r.shown).toEqual(['DL', 'IDLE', 'UL']);
+        // the client that sent only USER, alone on its address
+        const pre = lab.byScenario('prelogin-user');
+        const withAuth = await native(['count', '--daemon', kind, '--include-unauthenticated', '--host', pre.host, '--output', 'json']);
+        expect({ total: withAuth.json?.total, states: sorted(withAuth.json?.states), hosts: withAuth.json?.hosts }, `${withAuth.shown}: ${withAuth.stdout} ${withAuth.stderr}`).toEqual({
+          total: 1,
+          states: { AUTH: 1 },
+          hosts: { [pre.host]: 1 },
+        });
+      }, 60_000);
+
       it('list as each account (setpriv): exactly its own sessions; --user of another account refused', async () => {
         const lab = L();
         await lab.verify();
