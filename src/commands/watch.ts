@@ -46,13 +46,10 @@ export const watch: CommandHandler = async (invocation, runtime) => {
   const write = writer(invocation.output === 'table' ? 'table' : 'ndjson', nativeContext(invocation, runtime).colorLevel);
 
   let stop: StopSignal | undefined;
-  let wake = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    wake = resolve;
-  });
+  const nap: Nap = { wake: undefined };
   const unlisten = runtime.onSignal((signal) => {
     stop ??= signal;
-    wake();
+    nap.wake?.();
   });
   try {
     let previous: { reading: Reading; sessions: Sessions } | undefined;
@@ -82,7 +79,7 @@ export const watch: CommandHandler = async (invocation, runtime) => {
       }
       if (stop !== undefined) break;
       const elapsed = runtime.now() - start;
-      await pause(Math.min(interval, Math.max(0, interval - elapsed)), runtime, stopped, () => stop !== undefined);
+      await pause(Math.min(interval, Math.max(0, interval - elapsed)), runtime, nap, () => stop !== undefined);
     }
   } finally {
     unlisten();
@@ -98,10 +95,23 @@ function once(warned: Set<string>, warning: string): boolean {
   return true;
 }
 
-/** Sleep `ms` in steps of TICK_MS, until a stop signal. */
-async function pause(ms: number, runtime: Runtime, stopped: Promise<void>, isStopped: () => boolean): Promise<void> {
+/** The wait under way: a stop signal resolves it at once. */
+interface Nap {
+  wake: (() => void) | undefined;
+}
+
+/**
+ * Sleep `ms` in steps of TICK_MS, until a stop signal. Each step is a
+ * promise of its own, gone when it is over (racing every step against one
+ * promise that lives as long as watch would pile reactions on it: a leak).
+ */
+async function pause(ms: number, runtime: Runtime, nap: Nap, isStopped: () => boolean): Promise<void> {
   for (let left = ms; left > 0 && !isStopped(); left -= TICK_MS) {
-    await Promise.race([runtime.sleep(Math.min(left, TICK_MS)), stopped]);
+    await new Promise<void>((resolve) => {
+      nap.wake = resolve;
+      void runtime.sleep(Math.min(left, TICK_MS)).then(resolve);
+    });
+    nap.wake = undefined;
   }
 }
 
