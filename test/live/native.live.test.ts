@@ -18,7 +18,10 @@
  * within seconds instead of running megabytes ahead. The daemons move their
  * counters in steps (a 64 or 128 KiB chunk at a time: at 32 KiB/s one step
  * every 2 or 4 s), so the rate is sampled over SAMPLE_MS, long enough that
- * one step more or less stays inside the 25 % the issue allows.
+ * one step more or less stays inside the 25 % the issue allows. Without a
+ * namespace of our own (FTPSESSIONS_LAB_NETNS=0, or none can be made) the
+ * buffers are the host's, megabytes deep: that test is skipped with a message
+ * (pure-ftpd then moves its counter ~1.4 MB at a time, once every ~44 s).
  *
  * Each daemon gets a lab world of its own (and gives the lab's lock back in
  * between), so that lab.live.test.ts, run at the same time, never waits for
@@ -362,6 +365,8 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
       let world: World | undefined;
       let lab: Lab | undefined;
       let agent: Agent | undefined;
+      /** did the lab's namespace get small TCP buffers? */
+      let smallBuffers = false;
       /** this file's open sessions, by name */
       const extra = new Map<string, ClientSession>();
       const L = (): Lab => {
@@ -389,6 +394,7 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
         // a world per daemon: the lab's lock is given back between daemons (lab.live.test.ts may be waiting)
         world = await openWorld({ log, hostNamespace: process.env.FTPSESSIONS_LAB_NETNS === '0', lockWaitMs: 1_200_000 });
         const buffers = smallSocketBuffers(world);
+        smallBuffers = buffers !== undefined;
         log(buffers ? `${daemon}: TCP buffers in ${world.netns}: rmem ${buffers.rmem}, wmem ${buffers.wmem}` : `${daemon}: host namespace: the host's TCP buffers`);
         lab = await startLab(world, daemon);
         agent = openAgent(world, `native-${daemon}`);
@@ -494,8 +500,16 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
         expect(problems).toEqual([]);
       }, 60_000);
 
-      it(`a throttled download and upload (${RATE} B/s): transferred_bytes grow between two lists; the rate (--sample ${SAMPLE_MS}) within ${RATE_TOLERANCE * 100} % of the throttle`, async () => {
+      it(`a throttled download and upload (${RATE} B/s): transferred_bytes grow between two lists; the rate (--sample ${SAMPLE_MS}) within ${RATE_TOLERANCE * 100} % of the throttle`, async (ctx) => {
         const lab = L();
+        if (!smallBuffers) {
+          // Measured in the host namespace (loopback's default buffers): pure-ftpd then writes a
+          // download ~1.4 MB at a time, once every ~44 s at 32 KiB/s, and its counter moves only then.
+          const why = 'no network namespace of our own, so no small TCP buffers: the daemons\' counters move megabytes at a time';
+          log(`${daemon}: SKIPPING the throttled-transfer test: ${why}`);
+          ctx.skip(why);
+          return;
+        }
         const alice = lab.world.accounts.alice;
         const dl = await openClient('rate-dl', 'alice');
         const ul = await openClient('rate-ul', 'alice');
@@ -582,6 +596,13 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
             problems.push(`${x.mode} (pid ${x.s.pid}): rate_bytes_per_second ${rate}, want ${RATE} ± ${RATE_TOLERANCE * 100} % (the server's own counters: ${server} B/s, the client: ${client} B/s)`);
           }
         }
+        // for the record: what a short sample gives (the counters' steps make it 0, 1 or 2 steps' worth)
+        const short: string[] = [];
+        for (let k = 0; k < 3; k++) {
+          const q = await list(['--sample', '2000', '--user', alice.name]);
+          short.push(sessions.map((x) => rowOf(q.rows, x.s.pid)?.rate_bytes_per_second).join('/'));
+        }
+        figures.push(`${daemon} --sample 2000, download/upload: ${short.join(', ')}`);
         // the lab's own throttled transfers (16 KiB/s), for the record
         for (const id of ['download', 'upload'] as const) {
           const s = lab.byScenario(id);
