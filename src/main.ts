@@ -93,7 +93,12 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     argv: process.argv.slice(2),
     env: process.env,
     uid: process.geteuid?.() ?? process.getuid?.() ?? 0,
-    stdout: { write: (text) => stdout.write(text), isTTY: tty, columns: tty ? process.stdout.columns || 80 : undefined },
+    stdout: {
+      write: (text) => stdout.write(text),
+      isTTY: tty,
+      columns: tty ? process.stdout.columns || 80 : undefined,
+      drain: async () => (await stdout.done()) === undefined,
+    },
     stderr: { write: (text) => stderr.write(text) },
     now: () => Date.now(),
     exec,

@@ -84,7 +84,16 @@ export interface Runtime {
    * columns: the terminal's width when stdout is one (80 when it does not
    * say); undefined when stdout is not a terminal
    */
-  readonly stdout: TextSink & { readonly isTTY: boolean; readonly columns?: number | undefined };
+  readonly stdout: TextSink & {
+    readonly isTTY: boolean;
+    readonly columns?: number | undefined;
+    /**
+     * Wait until what was written has been taken (backpressure for a
+     * long-running writer: watch); false once the output is gone (a reader
+     * that went away, a full disk): nothing more will be written.
+     */
+    drain(): Promise<boolean>;
+  };
   readonly stderr: TextSink;
   /** milliseconds since the epoch */
   now(): number;

@@ -117,7 +117,23 @@ first reading (or, with --batch, a later one) failed; 2 on a usage error.`,
     sessions: true,
     filters: true,
     formats: ['table', 'ndjson'],
-    options: [{ flags: '--interval <ms>', description: 'milliseconds between readings (default 1000)' }],
+    options: [
+      { flags: '--interval <ms>', description: 'milliseconds from the start of one reading to the start of the next, 100 to 3600000 (default 1000)' },
+      { flags: '--no-initial', description: 'do not give the sessions of the first reading as opened (only changes from then on)' },
+    ],
+    help: `Events (ndjson: {"event","at","session"}; error: {"event":"error","at","message"}):
+  opened             a session not in the previous reading (the first reading: every session,
+                     unless --no-initial); one found mid-transfer also gets transfer_started
+  closed             a session gone, with the last row seen (transfer_finished first if it was
+                     transferring)
+  state              its state changed (IDLE, DL, UL; AUTH to logged in)
+  transfer_started   a transfer began: from IDLE or AUTH, or a new one replacing another
+                     (DL/UL swapped, another file, fewer bytes than before)
+  transfer_finished  the previous transfer is over, with its last row seen
+  error              a reading failed; watch carries on (the same error is not repeated)
+A session is the same one across readings when its pid and start time are. Filters choose
+events by the row they carry. SIGINT, SIGTERM, SIGHUP, SIGPIPE and a reader gone end watch
+with exit 0, after the events of the reading under way.`,
     load: async () => (await import('./watch.js')).watch,
   },
 };

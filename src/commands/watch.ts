@@ -30,7 +30,8 @@ const WARNINGS_KEPT = 1024;
  * good reading; only a first reading that fails for a reason other than a
  * source (a bad --user, a path option, --include-unauthenticated as an
  * account) ends watch, as it would end list. SIGINT, SIGTERM, SIGHUP and
- * SIGPIPE end it with 0: the events of a reading under way are written
+ * SIGPIPE end it with 0, and so does a reader that went away (found at the
+ * next write: the output says it is gone): the events of a reading under way are written
  * (all of them, whole lines), a wait is cut short. --input files are
  * read again at every reading (a capture rewritten in place is watched);
  * standard input (`-`) cannot be.
@@ -66,16 +67,21 @@ export const watch: CommandHandler = async (invocation, runtime) => {
         const message = errorMessage(err);
         if (message !== lastError) runtime.stdout.write(write.error(runtime.now(), message));
         lastError = message;
+        if (!(await runtime.stdout.drain())) break; // the reader has gone
       }
       // a reading done when a stop signal came is still written: what it saw happened
       if (reading !== undefined) {
         lastError = undefined;
         warn(runtime, reading.warnings.filter((w) => once(warned, w)));
         const sessions = sessionsOf(reading);
-        const events = sessionEvents(previous?.sessions, sessions).filter((e) => matchesFilter(e.session, filter));
+        // --no-initial: the first reading is only what later ones compare with
+        const quiet = first && invocation.options.initial === false;
+        const events = quiet ? [] : sessionEvents(previous?.sessions, sessions).filter((e) => matchesFilter(e.session, filter));
         const at = reading.at;
         if (events.length > 0) runtime.stdout.write(events.map((e) => write.event(at, e)).join(''));
         previous = { reading, sessions };
+        // at most one reading's text waits for a slow reader; none is written once the reader has gone
+        if (events.length > 0 && !(await runtime.stdout.drain())) break;
       }
       if (stop !== undefined) break;
       const elapsed = runtime.now() - start;

@@ -95,7 +95,7 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
       continue;
     }
     const row = nativeRow(o, o.loggedIn ? (account as string) : null, at, before);
-    if (!matches(row, query.filter)) continue;
+    if (!matchesFilter(row, query.filter)) continue;
     rows.push(row);
     observations.set(o.pid, o);
   }
@@ -223,7 +223,8 @@ function probe(pid: number, fd: number, runtime: Runtime): Probe | undefined {
   }
 }
 
-function matches(row: NativeRow, filter: RowFilter): boolean {
+/** Whether a row passes --state, --host, --login and --daemon (each given: one of its values). */
+export function matchesFilter(row: NativeRow, filter: RowFilter): boolean {
   if (filter.states !== undefined && !filter.states.has(row.state)) return false;
   if (filter.daemons !== undefined && !filter.daemons.has(row.daemon)) return false;
   if (filter.hosts !== undefined && (row.host === null || !filter.hosts.has(row.host.toLowerCase()))) return false;

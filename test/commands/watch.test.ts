@@ -325,3 +325,28 @@ describe('watch: lines for people (--output table, the default on a terminal)', 
     expect(rt.out).toContain('\u001b[32mopened           \u001b[39m');
   });
 });
+
+describe('a reader that went away', () => {
+  it('ends watch with 0 at the next write, with no further reading (the output says it is gone)', async () => {
+    const rt = server([[idle(201)], [idle(201), idle(202)], [idle(202)]], ['--output', 'ndjson'], { stopAfter: 1000 });
+    let open = true;
+    rt.stdout.drain = async () => {
+      const was = open;
+      open = false; // the reader takes the first reading's lines, then goes
+      return was;
+    };
+    expect(await run('action', rt)).toBe(0);
+    expect(rt.readings).toBe(2);
+    expect(rt.out.trim().split('\n').map((l) => JSON.parse(l).event)).toEqual(['opened', 'opened']);
+    expect(rt.signalHandlers).toEqual([]);
+  });
+});
+
+describe('--no-initial', () => {
+  it('the first reading opens nothing; changes from then on are events', async () => {
+    const rt = server([[idle(201)], [idle(201), idle(202)]], ['--output', 'ndjson', '--no-initial']);
+    expect(await run('action', rt)).toBe(0);
+    const events = rt.out.trim().split('\n').map((l) => JSON.parse(l) as Event);
+    expect(events.map((e) => [e.event, e.session?.pid])).toEqual([['opened', 202]]);
+  });
+});

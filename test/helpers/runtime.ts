@@ -37,6 +37,8 @@ export interface TestRuntimeOptions {
   /** what a signal does (default: nothing); throw an errno error to refuse */
   kill?: (pid: number, signal: 'SIGTERM' | 'SIGKILL', files: Record<string, string>) => void;
   stdin?: string;
+  /** whether standard output still takes text (drain); default always */
+  stdoutOpen?: () => boolean;
   /** whether standard input is a terminal (a person can be asked) */
   stdinIsTTY?: boolean;
   /** the lines a person types, one per readLine (undefined after the last: end of input) */
@@ -91,6 +93,7 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
       write: (text) => {
         runtime.out += text;
       },
+      drain: async () => options.stdoutOpen?.() ?? true,
     },
     stderr: {
       write: (text) => {

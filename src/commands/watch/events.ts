@@ -1,4 +1,4 @@
-import { identity, type Reading, type RowFilter } from '../../functions/native.js';
+import { identity, matchesFilter, type Reading } from '../../functions/native.js';
 import type { NativeRow } from '../../model/native.js';
 
 /** What `ftpsessions watch` reports of a session. */
@@ -97,10 +97,4 @@ function anotherTransfer(was: NativeRow, now: NativeRow): boolean {
  * (as list selects rows): a session that leaves the filter is not `closed`,
  * its later events are just not shown. The same test as readSessions'.
  */
-export function matchesFilter(row: NativeRow, filter: RowFilter): boolean {
-  if (filter.states !== undefined && !filter.states.has(row.state)) return false;
-  if (filter.daemons !== undefined && !filter.daemons.has(row.daemon)) return false;
-  if (filter.hosts !== undefined && (row.host === null || !filter.hosts.has(row.host.toLowerCase()))) return false;
-  if (filter.logins !== undefined && (row.login === null || !filter.logins.has(row.login.toLowerCase()))) return false;
-  return true;
-}
+export { matchesFilter };
