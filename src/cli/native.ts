@@ -167,7 +167,7 @@ function parseCommand(
 
   const output = entry.formats === undefined ? undefined : oneOf(entry.formats, opts.output ?? (terminal.stdout ? entry.formats[0] : entry.formats[1]), '--output', 'an output format here', separate);
   const collector = oneOf(COLLECTOR_CHOICES, opts.collector ?? 'auto', '--collector', 'a collector', separate) as CollectorChoice;
-  const { inputs } = parseInputs(opts.input ?? [], false);
+  const { inputs } = parseInputs(opts.input ?? [], false, false);
   const states = listOption(opts.state, '--state', (v) => v.toUpperCase(), STATES);
   const filter: RowFilter = {
     states,

@@ -212,7 +212,12 @@ export function oneOf<T extends string>(choices: readonly T[], value: string, op
   throw new UsageError(`${option} must be one of ${choices.join(', ')}, not '${value}'`);
 }
 
-export function parseInputs(values: readonly string[], jsonArgs: boolean): { inputs: Map<SourceId, string>; argsFromStdin: boolean } {
+/**
+ * --input values -> the captures to replay. `jsonArgs`: `--input=json` reads
+ * the function's arguments from stdin (cpapi2, uapi); `stdinTaken`: stdin
+ * holds something else (the action request), so no capture may come from it.
+ */
+export function parseInputs(values: readonly string[], jsonArgs: boolean, stdinTaken = !jsonArgs): { inputs: Map<SourceId, string>; argsFromStdin: boolean } {
   const inputs = new Map<SourceId, string>();
   let argsFromStdin = false;
   for (const value of values) {
@@ -230,7 +235,7 @@ export function parseInputs(values: readonly string[], jsonArgs: boolean): { inp
     if (inputs.has(source as SourceId)) throw new UsageError(`--input ${source} is given twice`);
     inputs.set(source as SourceId, file);
   }
-  if (!jsonArgs && [...inputs.values()].includes('-')) {
+  if (stdinTaken && [...inputs.values()].includes('-')) {
     throw new UsageError('the request comes on standard input: --input cannot read it too (-)');
   }
   if ([...inputs.values()].filter((file) => file === '-').length + (argsFromStdin ? 1 : 0) > 1) {

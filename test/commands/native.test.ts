@@ -137,6 +137,12 @@ describe('ftpsessions list', () => {
     }
   });
 
+  it('a capture may come on standard input (nothing else reads it here)', async () => {
+    const r = await native(['list', '--output', 'json', '--input', 'ps=-'], { stdin: PS });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as unknown[]).length).toBeGreaterThan(0);
+  });
+
   it('a replay is read once: no second reading for rates', async () => {
     const rt = server(['list', '--input', 'ps=/captures/ps.txt', '--sample', '60000'], { files: { '/captures/ps.txt': PS } });
     rt.sleep = async () => {
