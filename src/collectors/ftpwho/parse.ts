@@ -9,7 +9,7 @@ import type { SourceReading } from '../types.js';
  * Transfer detail: `location` (the session's directory as its client sees
  * it), `idle_since_ms`, and for the transfer in progress `transfer_bytes`
  * (absent while zero), `transfer_completed` (a **string** percentage, `"0"`
- * to `"100"`, `"Inf"` for an empty file) and `transfer_duration_ms` (ProFTPD
+ * to `"100"`; `"Inf"` is seen too: no percent) and `transfer_duration_ms` (ProFTPD
  * 1.3.8's ftpwho multiplies the scoreboard's milliseconds by 1000 again: the
  * real duration is a thousandth of it). An idle session keeps its last
  * transfer's `transfer_bytes`: they are not read unless a transfer runs. Every
