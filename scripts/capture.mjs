@@ -8,7 +8,8 @@
 // OUTDIR/pure-ftpwho.txt   pure-ftpwho -s -H                      (when installed and root)
 // OUTDIR/ftpwho.json   ftpwho -f SCOREBOARD -o json               (when installed)
 // OUTDIR/proc/         /proc of the FTP daemons' processes: stat, and per pid cmdline, comm, stat,
-//                      status, fd/* and ns/net (the links, as links), fdinfo/*, net/tcp, net/tcp6
+//                      status, fd/* and ns/net (the links, as links), fdinfo/*, net/tcp, net/tcp6;
+//                      proc/ss-tinHe.txt: ss -t -i -n -e -H state established (the connections' idle times)
 //
 // Only the FTP daemons' processes are captured: nothing else of the machine.
 import { execFileSync } from 'node:child_process';
@@ -94,4 +95,8 @@ for (const pid of pids) {
     }
   }
 }
+// the TCP details of the established connections (lastrcv: each control connection's idle time), as the proc source reads them live
+const ssPath = ['/usr/bin/ss', '/usr/sbin/ss', '/bin/ss', '/sbin/ss'].find((p) => existsSync(p));
+const ss = ssPath === undefined ? undefined : run(ssPath, ['-t', '-i', '-n', '-e', '-H', 'state', 'established']);
+if (ss !== undefined) writeFileSync(join(proc, 'ss-tinHe.txt'), ss);
 console.error(`captured ${pids.length} FTP daemon processes into ${out}`);

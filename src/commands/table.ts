@@ -54,7 +54,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       { flags: '--sort <keys>', description: 'sort by these keys, comma-separated (-KEY: descending); then account, pid' },
       {
         flags: '--sample <ms>',
-        description: 'for transfers, read the byte count again MS later and give the rate between the readings (default 500; 0: no second reading)',
+        description: 'for transfers, read the byte count again MS later and give the rate between the readings (default 1000; 0: no second reading)',
       },
     ],
     load: async () => (await import('./list.js')).list,

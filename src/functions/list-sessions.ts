@@ -17,7 +17,8 @@ export const listSessions: FunctionHandler = async (invocation, runtime) => {
   const collection = await collect(
     invocation.collector,
     invocation.inputs,
-    { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid },
+    // --extended: idle times for the daemons that report none, from the control connections (ss)
+    { proftpdScoreboard: invocation.proftpdScoreboard, descriptorsOf: account.uid, idleFromTcp: invocation.extended },
     runtime,
   );
   const { scope, warnings: fileWarnings } = await loadScope(account, invocation.accountFiles, collection.observations, runtime);

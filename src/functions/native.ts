@@ -9,7 +9,7 @@ import { isValidTime } from '../model/time.js';
 import type { Runtime } from '../runtime.js';
 
 /** How long `list` (and --extended) waits between two readings of a transfer's byte count, by default. */
-export const DEFAULT_SAMPLE_MS = 500;
+export const DEFAULT_SAMPLE_MS = 1000;
 
 /** Which sessions the native front shows (cli/native.ts builds it from the options). */
 export interface NativeQuery {
@@ -66,7 +66,8 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
   const collection = await collect(
     query.collector,
     query.inputs,
-    { proftpdScoreboard: query.proftpdScoreboard, descriptorsOf: caller?.uid },
+    // idle times for the daemons that report none: the control connections' lastrcv (one run of ss)
+    { proftpdScoreboard: query.proftpdScoreboard, descriptorsOf: caller?.uid, idleFromTcp: true },
     runtime,
   );
   const at = runtime.now();
