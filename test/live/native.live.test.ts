@@ -704,7 +704,7 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
       }, 60_000);
 
       // Last: it ends sessions of the lab.
-      it(`kill ${daemon === 'vsftpd-notitle' ? '--all --user (no login is known without titles)' : '--login'}: refused without --yes off a terminal; --dry-run lists without ending; --yes ends exactly that login's sessions`, async () => {
+      it(`kill ${daemon === 'vsftpd-notitle' ? '--all --user (no login is known without titles)' : '--login'}: refused without --yes off a terminal; --dry-run lists without ending; --yes ends exactly that login's sessions; --host exactly that address's`, async () => {
         const lab = L();
         const { alice, bob } = lab.world.accounts;
         // two more sessions of bob's (the lab has one or two idle): one idle, one downloading
@@ -783,6 +783,15 @@ describe.skipIf(!anyDaemon)('live lab: the native ftpsessions command (list, kil
           if (!gone(v.pid)) problems.push(`the virtual user's session ${v.pid} still running`);
           for (const p of rest) if (!alive(p, starts.get(p))) problems.push(`${rv.shown}: pid ${p} ended`);
         }
+
+        // --host: every session from that address, and only those
+        const h = await openClient('kill-host', 'alice', '127.0.0.6');
+        const spared = [...starts.keys()].filter((p) => others.includes(p) && alive(p, starts.get(p)));
+        const rh = await native(['kill', '--host', '127.0.0.6', '--yes', '--output', 'json']);
+        if (rh.exitCode !== 0 || JSON.stringify(rh.json?.ended) !== JSON.stringify([h.pid])) problems.push(`${rh.shown}: exit ${rh.exitCode}: ${rh.stdout} ${rh.stderr}`);
+        if (!gone(h.pid)) problems.push(`${rh.shown}: pid ${h.pid} still running`);
+        for (const p of spared) if (!alive(p, starts.get(p))) problems.push(`${rh.shown}: pid ${p} ended`);
+        extra.delete('kill-host');
 
         // nothing left to match: exit 1
         const none = await native(['kill', ...which, '--yes', '--output', 'json']);
