@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { COMMANDS, type CommandEntry, NATIVE_FORMATS } from '../commands/table.js';
 import { UsageError } from '../errors.js';
 import type { RowFilter } from '../functions/native.js';
@@ -8,7 +8,7 @@ import type { Daemon } from '../model/observation.js';
 import { READ_LIMIT_BYTES } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { COLLECTOR_CHOICES, type CollectorChoice, type InfoRequest, type NativeInvocation, SOURCE_IDS } from './invocation.js';
-import { COLLECTORS_HELP, nonEmpty, oneOf, parseInputs, PATH_SETTINGS, separateValues } from './parse.js';
+import { COLLECTORS_HELP, nonEmpty, oneOf, parseInputs, parseWith, PATH_SETTINGS, separateValues } from './parse.js';
 
 /** What `ftpsessions ARGV` asks for: a native command, help, or the JSON action API (no command, a request on stdin). */
 export type NativeParse = NativeInvocation | InfoRequest | { readonly kind: 'action'; readonly argv: readonly string[] };
@@ -101,7 +101,6 @@ function parseCommand(
   env: Readonly<Record<string, string | undefined>>,
   terminal: { readonly stdin: boolean; readonly stdout: boolean },
 ): NativeInvocation | InfoRequest {
-  let printed = '';
   const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
   const program = new Command(`ftpsessions ${name}`).description(entry.summary).usage(entry.usage).allowExcessArguments(false);
   if (entry.sessions) {
@@ -138,28 +137,9 @@ function parseCommand(
     .addOption(new Option('--debug', 'print the stack of an internal error'))
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addHelpText('after', () => `\n${[entry.help, entry.sessions ? ACCOUNTS : undefined, entry.sessions ? COLLECTORS_HELP : undefined, EXIT].filter(Boolean).join('\n\n')}\n`)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => {
-        printed += text;
-      },
-      writeErr: (text) => {
-        printed += text;
-      },
-      outputError: () => {},
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
-    });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return { kind: 'info', text: printed };
-      throw new UsageError(`${name}: ${err.message.replace(/^error: /, '').replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1')}`);
-    }
-    throw err;
-  }
+    .addHelpText('after', () => `\n${[entry.help, entry.sessions ? ACCOUNTS : undefined, entry.sessions ? COLLECTORS_HELP : undefined, EXIT].filter(Boolean).join('\n\n')}\n`);
+  const info = parseWith(program, argv, `${name}: `);
+  if (info !== undefined) return info;
   const opts = program.opts<RawOptions>();
   const separate = separateValues(argv, program);
   const tookOption = separate.find((s) => s.value.startsWith('-') && s.value !== '-' && program.options.some((o) => o.long === s.value.split('=')[0] || o.short === s.value));

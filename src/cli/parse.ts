@@ -11,6 +11,7 @@ import {
   type Dialect,
   type OutputFormat,
   OUTPUT_FORMATS,
+  type InfoRequest,
   type ParseResult,
   SOURCE_IDS,
   type SourceId,
@@ -50,7 +51,6 @@ export function parseArgv(
 ): ParseResult {
   const { name, description } = PROGRAM[dialect];
   const actions = dialect === 'action';
-  let printed = '';
   const program = new Command(name).description(description);
   if (actions) {
     program.usage('[options] < request.json');
@@ -93,29 +93,8 @@ export function parseArgv(
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', () => helpTrailer(dialect, name))
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => {
-        printed += text;
-      },
-      writeErr: (text) => {
-        printed += text;
-      },
-      outputError: () => {},
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
-    });
-
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return { kind: 'info', text: printed };
-      // one line: commander puts its suggestion on a line of its own
-      throw new UsageError(err.message.replace(/^error: /, '').replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1'));
-    }
-    throw err;
-  }
+  const info = parseWith(program, argv);
+  if (info !== undefined) return info;
 
   const opts = program.opts<RawOptions>();
   const [module, func, words] = actions
@@ -160,6 +139,37 @@ export function parseArgv(
     argsFromStdin,
     extended: opts.extended === true,
   };
+}
+
+/**
+ * Parse argv with a commander program: its --help and --version text (an
+ * InfoRequest), or undefined once parsed; a mistake is a one-line
+ * UsageError (commander's suggestion kept on the line), after `prefix`.
+ */
+export function parseWith(program: Command, argv: readonly string[], prefix = ''): InfoRequest | undefined {
+  let printed = '';
+  program.exitOverride().configureOutput({
+    writeOut: (text) => {
+      printed += text;
+    },
+    writeErr: (text) => {
+      printed += text;
+    },
+    outputError: () => {},
+    getOutHelpWidth: () => 100,
+    getErrHelpWidth: () => 100,
+  });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return { kind: 'info', text: printed };
+      // one line: commander puts its suggestion on a line of its own
+      throw new UsageError(`${prefix}${err.message.replace(/^error: /, '').replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1')}`);
+    }
+    throw err;
+  }
+  return undefined;
 }
 
 export function nonEmpty(value: string | undefined): string | undefined {
