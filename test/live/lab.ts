@@ -260,7 +260,8 @@ function ensureFiles(a: Record<AccountKey, Account>, virtualHome: string): void 
 /** SHA-512 crypt(3) hash (perl-base is essential on Debian: no extra package) */
 function cryptSha512(password: string): string {
   const salt = randomBytes(12).toString('base64').replace(/[^A-Za-z0-9./]/g, '.').slice(0, 16);
-  return run('perl', ['-e', 'print crypt($ARGV[0], "\\$6\\$" . $ARGV[1] . "\\$")', password, salt]).trim();
+  // `--`: a password may begin with `-` (perl would read it as its own switch)
+  return run('perl', ['-e', 'print crypt($ARGV[0], "\\$6\\$" . $ARGV[1] . "\\$")', '--', password, salt]).trim();
 }
 
 export interface WorldOptions {
