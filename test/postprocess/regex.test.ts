@@ -365,7 +365,11 @@ describe.skipIf(!hasPerl)('Perl regex: the same answers as /usr/bin/perl', () =>
 
   it('perl’s own runaway backtracking is cut off per case, and the next case still runs', () => {
     const cases = [['^(?:(a|b|ab)*c|(\\w+\\s?)*\\1$)', `${'ab'.repeat(20)}!`], ['b', 'ab']];
-    expect(perlEach<unknown>(cases, body, 1)).toEqual([{ die: `${PERL_TIMEOUT}\n` }, 1]);
+    // perl's alarm cuts the match off; now and then perl itself panics when it does (`panic: leave_scope
+    // inconsistency`, a perl bug): either way that case dies and the next one runs
+    const [first, second] = perlEach<unknown>(cases, body, 1) as [{ die?: string }, unknown];
+    expect(first.die).toMatch(new RegExp(`^(?:${PERL_TIMEOUT}|panic: .*)\\n$`));
+    expect(second).toBe(1);
   });
 
   it('on 600 random patterns and subjects (Unicode, /i, anchors, classes, alternation, counted repeats)', () => {
