@@ -108,8 +108,8 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     readDirNow: (path) => readdirSync(path),
     readLinkNow: (path) => readlinkSync(path),
     statNow: (path) => {
-      const { dev, ino, uid, mode, size } = statSync(path);
-      return { dev, ino, uid, mode, size };
+      const { dev, ino, uid, mode, size, mtimeMs } = statSync(path);
+      return { dev, ino, uid, mode, size, mtimeMs };
     },
     readLink: (path) => readlink(path),
     readStdin: async () => {
@@ -157,11 +157,38 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
         for (const [signal, listener] of listeners) process.off(signal, listener);
       };
     },
+    pid: process.pid,
+    writeFileAtomic,
     terminal: async () =>
       process.stdin.isTTY === true && process.stdout.isTTY === true
         ? (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout)
         : undefined,
   };
+}
+
+/** Runtime.writeFileAtomic: a temporary file in the same folder (O_EXCL: never a link), synced, renamed over the path. */
+async function writeFileAtomic(path: string, text: string, mode: number): Promise<void> {
+  const { dirname, basename, join } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+  const { rename, unlink } = await import('node:fs/promises');
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.chmod(mode); // the umask may have taken bits away
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

@@ -28,6 +28,8 @@ export interface FileFacts {
   readonly mode: number;
   /** st_size: bytes (the real runtime always gives it) */
   readonly size?: number;
+  /** st_mtime in ms (the real runtime always gives it) */
+  readonly mtimeMs?: number;
 }
 
 /**
@@ -144,6 +146,14 @@ export interface Runtime {
    * default of dying); returns the function that stops listening.
    */
   onSignal(handler: (signal: StopSignal) => void): () => void;
+  /** this process's id (for log lines: `ftpsessions[PID]: ...`) */
+  readonly pid: number;
+  /**
+   * Write a whole file atomically: a new file beside it (created with
+   * `mode`, never following a link), its data synced, then renamed over
+   * `path`. Rejects with the usual Node errors.
+   */
+  writeFileAtomic(path: string, text: string, mode: number): Promise<void>;
   /** the interactive terminal, when standard input and output are both one (top) */
   terminal(): Promise<import('./terminal/types.js').Terminal | undefined>;
 }

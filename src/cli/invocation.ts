@@ -70,6 +70,8 @@ export interface NativeInvocation {
   readonly debug: boolean;
   /** the command's own options as commander parsed them (camelCase keys) */
   readonly options: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  /** the words after the command name that its table entry declares (`token create`) */
+  readonly words: readonly string[];
 }
 
 export type ParseResult = Invocation | InfoRequest;

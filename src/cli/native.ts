@@ -125,6 +125,7 @@ function parseCommand(
       .option('--daemon <name>', `only sessions of this daemon: ${DAEMONS.join(', ')} (repeatable)`, collect)
       .option('--include-unauthenticated', '(root only) also the sessions that have connected but not logged in, as state AUTH');
   }
+  for (const a of entry.arguments ?? []) program.argument(a.name, a.description);
   for (const o of entry.options) {
     if (o.repeatable === true) program.option(o.flags, o.description, collect);
     else program.option(o.flags, o.description);
@@ -190,6 +191,7 @@ function parseCommand(
     color: opts.color,
     debug: opts.debug === true,
     options: own,
+    words: (program.processedArgs as Array<string | undefined>).filter((w): w is string => w !== undefined),
   };
 }
 

@@ -31,6 +31,8 @@ export interface CommandEntry {
   readonly filters: boolean;
   readonly formats: readonly [NativeFormat, NativeFormat, ...NativeFormat[]] | undefined;
   readonly options: readonly OptionSpec[];
+  /** words after the command name (`token create`): commander's `<name>`/`[name]`, and what each is */
+  readonly arguments?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   /** more help text, after the options */
   readonly help?: string;
   readonly load: () => Promise<CommandHandler>;

@@ -166,6 +166,11 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     },
     signalHandlers: [],
     terminal: async () => options.terminal,
+    pid: 4242,
+    writeFileAtomic: async (path, text, mode) => {
+      files[path] = text;
+      (options.stats ??= {})[path] = { dev: 1, ino: 7, uid: runtime.uid, mode: 0o100000 | mode, size: Buffer.byteLength(text), mtimeMs: runtime.now() };
+    },
   };
   return runtime;
 }
