@@ -159,6 +159,10 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     },
     pid: process.pid,
     writeFileAtomic,
+    makeDir: async (path, mode) => {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(path, { recursive: true, mode });
+    },
     terminal: async () =>
       process.stdin.isTTY === true && process.stdout.isTTY === true
         ? (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout)

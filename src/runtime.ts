@@ -154,6 +154,8 @@ export interface Runtime {
    * `path`. Rejects with the usual Node errors.
    */
   writeFileAtomic(path: string, text: string, mode: number): Promise<void>;
+  /** create a folder (and its parents) with `mode` where missing; rejects with the usual Node errors */
+  makeDir(path: string, mode: number): Promise<void>;
   /** the interactive terminal, when standard input and output are both one (top) */
   terminal(): Promise<import('./terminal/types.js').Terminal | undefined>;
 }

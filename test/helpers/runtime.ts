@@ -167,6 +167,9 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     signalHandlers: [],
     terminal: async () => options.terminal,
     pid: 4242,
+    makeDir: async (path, mode) => {
+      (options.stats ??= {})[path] ??= { dev: 1, ino: 8, uid: runtime.uid, mode: 0o040000 | mode };
+    },
     writeFileAtomic: async (path, text, mode) => {
       files[path] = text;
       (options.stats ??= {})[path] = { dev: 1, ino: 7, uid: runtime.uid, mode: 0o100000 | mode, size: Buffer.byteLength(text), mtimeMs: runtime.now() };
