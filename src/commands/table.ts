@@ -138,6 +138,35 @@ events by the row they carry. SIGINT, SIGTERM, SIGHUP, SIGPIPE and a reader gone
 with exit 0, after the events of the reading under way.`,
     load: async () => (await import('./watch.js')).watch,
   },
+  serve: {
+    summary: "answer cPanel's HTTP APIs (UAPI /execute, json-api, the JSON action API) with tokens, on loopback by default",
+    usage: '[--listen HOST:PORT]... [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--insecure-http]',
+    sessions: false,
+    filters: false,
+    formats: undefined,
+    options: [
+      { flags: '--listen <host:port>', description: 'where to listen (repeatable; default 127.0.0.1:2095; [::1]:PORT for IPv6)', repeatable: true },
+      { flags: '--tokens <file>', description: 'the API tokens (default /etc/ftpsessions/tokens: root-owned, 0600)' },
+      { flags: '--tls-cert <file>', description: 'serve HTTPS with this certificate (PEM; re-read on SIGHUP)' },
+      { flags: '--tls-key <file>', description: 'and this private key (PEM)' },
+      { flags: '--insecure-http', description: 'allow plain HTTP on an address other than loopback' },
+    ],
+    load: async () => (await import('./serve.js')).serve,
+  },
+  token: {
+    summary: 'create, list or revoke the API tokens serve accepts (root)',
+    usage: '(create --user NAME [--name LABEL] | list | revoke (--name LABEL | --user NAME)) [--tokens FILE]',
+    sessions: false,
+    filters: false,
+    formats: ['table', 'json'],
+    arguments: [{ name: '<action>', description: 'create, list or revoke' }],
+    options: [
+      { flags: '-u, --user <name>', description: 'create: the account the token acts for (root: a WHM token, for any account); revoke: every token of this account' },
+      { flags: '--name <label>', description: 'create: a label for the token (default: the account and the date); revoke: the token with this label' },
+      { flags: '--tokens <file>', description: 'the tokens file (default /etc/ftpsessions/tokens)' },
+    ],
+    load: async () => (await import('./token.js')).token,
+  },
 };
 
 export type CommandName = keyof typeof COMMANDS;
