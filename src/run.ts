@@ -3,9 +3,9 @@ import type { Dialect, Invocation, NativeInvocation } from './cli/invocation.js'
 import { parseArgv } from './cli/parse.js';
 import { parseNative } from './cli/native.js';
 import { COMMANDS, type CommandEntry } from './commands/table.js';
-import { dispatch } from './dispatch/dispatch.js';
+import { callFunction, postprocessFor } from './dispatch/answer.js';
 import { buildEnvelope } from './envelope/index.js';
-import { type Outcome, wantsPostprocess } from './envelope/types.js';
+import type { Outcome } from './envelope/types.js';
 import { ApiError, CliError, ExitCode, toCliError, UsageError } from './errors.js';
 import { describeIoError } from './collectors/program.js';
 import { colorLevel } from './render/color.js';
@@ -67,16 +67,13 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
         const args = Object.assign(Object.create(null) as Record<string, string>, jsonArgs(text), invocation.args);
         invocation = { ...invocation, args };
       }
-      outcome = await call(invocation, runtime);
+      outcome = await callFunction(invocation, runtime);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const { requestId } = err as ApiError & { requestId?: { value: unknown } };
       outcome = { ok: false, message: err.message, warnings: [], code: err.code, ...(requestId ? { requestId } : {}) };
     }
-    const postprocess =
-      outcome.ok && outcome.data.kind === 'sessions' && wantsPostprocess(invocation.dialect, invocation.args)
-        ? await (await import('./postprocess/load.js')).loadPostprocess(invocation.args)
-        : undefined;
+    const postprocess = await postprocessFor(invocation, outcome);
     const envelope = buildEnvelope(invocation, outcome, { request, postprocess });
     const render = await loadRenderer(invocation.output);
     const context: RenderContext = {
@@ -117,18 +114,6 @@ async function runNative(invocation: NativeInvocation, runtime: Runtime, say: (l
       return error.exitCode;
     }
     return report(error, 'ftpsessions', invocation.debug, say);
-  }
-}
-
-/** Run the function; an ApiError becomes a failure outcome, anything else goes up. */
-async function call(invocation: Invocation, runtime: Runtime): Promise<Outcome> {
-  try {
-    const handler = await dispatch(invocation);
-    const result = await handler(invocation, runtime);
-    return { ok: true, data: result.data, warnings: result.warnings };
-  } catch (err) {
-    if (err instanceof ApiError) return { ok: false, message: err.message, warnings: [], code: err.code };
-    throw err;
   }
 }
 
