@@ -215,25 +215,25 @@ export function folderOf(path: string): string {
 }
 
 /**
- * The file read whole, checked before and after (never a FIFO opened, a
- * file replaced while read read again): its tokens and what stat said.
- * Missing: undefined when `missingOk`.
+ * The file read whole, checked before and after (never a FIFO opened): its
+ * tokens and what stat said before the read. The text is the file as it was
+ * then or later (a rewrite renames a whole new file over it): a change seen
+ * at the next stat reads it again. Missing: undefined when `missingOk`.
  */
 export async function readTokensFile(path: string, runtime: Runtime, missingOk = false): Promise<{ text: TokensText; facts: FileFacts } | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     const before = inspectTokensFile(path, runtime, missingOk);
     if (before === undefined) return undefined;
     let text: string;
     try {
       text = await runtime.readFile(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // replaced under our feet: look again
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 3) continue; // removed under our feet: look again
       throw new ApiError('E_TOKENS_FILE', `The tokens file ${path} cannot be read: ${err instanceof Error ? err.message : String(err)}.`);
     }
-    const after = inspectTokensFile(path, runtime, missingOk);
-    if (after !== undefined && signature(after) === signature(before)) return { text: parseTokens(text), facts: after };
+    inspectTokensFile(path, runtime, missingOk); // still safe
+    return { text: parseTokens(text), facts: before };
   }
-  throw new ApiError('E_TOKENS_FILE', `The tokens file ${path} kept changing while it was read.`);
 }
 
 function signature(f: FileFacts): string {
@@ -360,7 +360,7 @@ export class TokenStore {
     if (text.skipped.length > 0) {
       this.log(`tokens file ${this.path}: ${text.skipped.length} line(s) not understood and passed over (line ${text.skipped.slice(0, 5).join(', ')}${text.skipped.length > 5 ? ', ...' : ''})`);
     }
-    // the signature after reading: a file changed since the stat that started this read is read again at the next verify
+    // the signature before reading: a file changed since is read again at the next verify
     return this.settle(seq, { signature: signature(facts), byKey, params: newest?.params ?? SCRYPT_DEFAULTS });
   }
 
