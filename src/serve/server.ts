@@ -310,6 +310,7 @@ function remoteOf(socket: Socket): string {
  * and never in the middle of an answer already being written.
  */
 function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  // the response under way on this connection, as Node's own default handler finds it
   const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
     socket.destroy();
@@ -369,7 +370,7 @@ function describeFsError(err: unknown): string {
 }
 
 function describeTlsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { reason?: string };
+  const e = err as NodeJS.ErrnoException;
   const message = oneLine(err);
   if (/key values mismatch/i.test(message)) return 'the key does not belong to the certificate';
   if (/no start line|PEM|bad base64|ASN1|DECODER/i.test(message)) return `not a PEM certificate and key (${e.code ?? message})`;

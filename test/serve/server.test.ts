@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { connect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
@@ -32,6 +34,9 @@ function request(url: string, options: { method?: string; body?: string | Buffer
     req.end(options.body);
   });
 }
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** the responder of these tests: echoes what the server made of the request */
 const echo: Responder = async (req) => ({ status: 200, headers: { 'X-Test': 'yes' }, body: JSON.stringify(req) });
@@ -170,6 +175,24 @@ describe('requests and answers', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).message).toBe(`cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)`);
     expect(rt.signalHandlers).toHaveLength(0);
+  });
+});
+
+describe('load', () => {
+  it('200 concurrent requests, 5 rounds: each answered with its own answer, the heap flat between rounds', async () => {
+    const url = await start(async (req) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return { status: 200, body: JSON.stringify({ query: req.query }) };
+    });
+    const heaps: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => request(`${url}/execute/Ftp/list_sessions?n=${round}-${i}`)));
+      replies.forEach((reply, i) => expect(reply).toMatchObject({ status: 200, body: JSON.stringify({ query: `n=${round}-${i}` }) }));
+      gc();
+      heaps.push(process.memoryUsage().heapUsed);
+    }
+    // what one round leaves behind, after the first (which warms up): under 2 MB
+    expect(Math.max(...heaps.slice(1)) - heaps[1]!).toBeLessThan(2 * 2 ** 20);
   });
 });
 
