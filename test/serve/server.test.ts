@@ -220,7 +220,7 @@ describe('slow clients', () => {
     for (let i = 0; i < 5; i++) {
       const t = Date.now();
       expect((await request(`${url}/fast`)).status).toBe(200);
-      expect(Date.now() - t).toBeLessThan(500);
+      expect(Date.now() - t).toBeLessThan(800);
     }
     const { text, ms } = await slow;
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
@@ -390,7 +390,7 @@ describe('stopping', () => {
     const t = Date.now();
     signal('SIGINT');
     await running!.stopped;
-    expect(Date.now() - t).toBeLessThan(1000);
+    expect(Date.now() - t).toBeLessThan(2500); // the kept-alive connection would hold it 5 s
     agent.destroy();
   });
 });
