@@ -145,7 +145,7 @@ with exit 0, after the events of the reading under way.`,
     filters: false,
     formats: undefined,
     options: [
-      { flags: '--listen <host:port>', description: 'where to listen (repeatable; default 127.0.0.1:2095; [::1]:PORT for IPv6)', repeatable: true },
+      { flags: '--listen <host:port>', description: 'where to listen (repeatable; default 127.0.0.1:2097; [::1]:PORT for IPv6; IP addresses only)', repeatable: true },
       { flags: '--tokens <file>', description: 'the API tokens (default /etc/ftpsessions/tokens: root-owned, 0600)' },
       { flags: '--tls-cert <file>', description: 'serve HTTPS with this certificate (PEM; re-read on SIGHUP)' },
       { flags: '--tls-key <file>', description: 'and this private key (PEM)' },

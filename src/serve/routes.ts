@@ -9,28 +9,9 @@ import { ApiError, CliError } from '../errors.js';
 import { type NativeQuery, readSessions } from '../functions/native.js';
 import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import type { Runtime } from '../runtime.js';
+import type { HttpAnswer, HttpRequest, Responder } from './server.js';
 
-/** One HTTP request as the transport (server.ts) hands it over. */
-export interface HttpRequest {
-  readonly method: string;
-  /** the path, without the query */
-  readonly path: string;
-  /** the raw query string, without the `?` */
-  readonly query: string;
-  /** lower-cased names */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string;
-  /** the client's address */
-  readonly remote: string;
-}
-
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-export type Responder = (request: HttpRequest) => Promise<HttpAnswer>;
+export type { HttpAnswer, HttpRequest, Responder };
 
 /** Who a token says the caller is (serve/tokens.ts). */
 export interface TokenIdentity {
