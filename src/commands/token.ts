@@ -6,12 +6,15 @@ import type { Runtime } from '../runtime.js';
 import {
   DEFAULT_TOKENS_FILE,
   folderOf,
+  inspectTokensFile,
   inspectTokensFolder,
   LABEL_RULE,
   mintToken,
   readTokensFile,
+  sameFile,
   TOKEN_LABEL,
   TOKENS_HEADER,
+  tokenLine,
   type TokenEntry,
   type TokensText,
   USER_NAME,
@@ -63,15 +66,54 @@ export const token: CommandHandler = async (invocation, runtime) => {
   }
 };
 
-/** The tokens file as it is (missing: undefined), its lines passed over said once on stderr. */
+/** The tokens file as it is (missing: undefined), its lines passed over said on stderr. */
 async function load(path: string, runtime: Runtime): Promise<TokensText | undefined> {
   const read = await readTokensFile(path, runtime, true);
-  if (read !== undefined && read.text.skipped.length > 0) {
-    const lines = read.text.skipped;
-    warn(runtime, [`${path}: ${lines.length} line(s) are not tokens and were passed over (line ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', ...' : ''})`]);
-  }
+  warnSkipped(path, read?.text, runtime);
   return read?.text;
 }
+
+function warnSkipped(path: string, text: TokensText | undefined, runtime: Runtime): void {
+  const lines = text?.skipped ?? [];
+  if (lines.length > 0) warn(runtime, [`${path}: ${lines.length} line(s) are not tokens and were passed over (line ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', ...' : ''})`]);
+}
+
+/**
+ * Read the file, change its lines, write it whole (atomically, 0600; the
+ * folder made 0700 where missing), and a moment later read it back. When
+ * another writer changed it in between (another `token create` at the same
+ * moment: each renames a whole file over it), again, after a random pause,
+ * up to 10 times: no token written meanwhile is lost, none revoked comes
+ * back. `change` gets the file (missing: undefined) and the attempt (0 the
+ * first); `done` says whether a file has the change.
+ */
+async function update<T>(
+  path: string,
+  runtime: Runtime,
+  change: (text: TokensText | undefined, attempt: number) => { lines: readonly string[]; result: T },
+  done: (text: TokensText | undefined, result: T) => boolean,
+): Promise<T> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (attempt > 0) await runtime.sleep(10 + Math.floor(Math.random() * 90));
+    const read = await readTokensFile(path, runtime, true);
+    if (attempt === 0) warnSkipped(path, read?.text, runtime);
+    const { lines, result } = change(read?.text, attempt);
+    if (read !== undefined && done(read.text, result)) return result; // nothing (more) to do
+    if (read === undefined) {
+      await write(path, () => runtime.makeDir(folderOf(path), 0o700));
+      inspectTokensFolder(path, runtime);
+    }
+    if (!sameFile(read?.facts, inspectTokensFile(path, runtime, true))) continue;
+    await write(path, () => runtime.writeFileAtomic(path, lines.length === 0 ? '' : `${lines.join('\n')}\n`, 0o600));
+    // a writer that read the file before this write and renames its own over it within this pause undoes it: seen here
+    await runtime.sleep(SETTLE_MS);
+    if (done((await readTokensFile(path, runtime, true))?.text, result)) return result;
+  }
+  throw new ApiError('E_TOKENS_FILE', `The tokens file ${path} kept changing while it was rewritten: try again.`);
+}
+
+/** How long after its write a change is looked for again: longer than another writer's write (a sync and a rename). */
+const SETTLE_MS = 100;
 
 async function create(path: string, user: string, label: string | undefined, runtime: Runtime): Promise<number> {
   if (user !== 'root') {
@@ -84,23 +126,25 @@ async function create(path: string, user: string, label: string | undefined, run
       throw err;
     }
   }
-  const text = await load(path, runtime);
-  const taken = new Set(text?.entries.map((e) => e.name));
-  let name = label;
-  if (name === undefined) {
-    const base = `${user}-${new Date(runtime.now()).toISOString().slice(0, 10)}`;
-    name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
-  } else if (taken.has(name)) {
-    throw new ApiError('E_TOKEN_EXISTS', `A token named “${name}” is in ${path} already: choose another --name, or revoke it first.`);
-  }
-  const minted = await mintToken(user, name, runtime.now());
-  const lines = text === undefined ? [TOKENS_HEADER.trimEnd()] : [...text.lines];
-  if (text === undefined) {
-    await write(path, () => runtime.makeDir(folderOf(path), 0o700));
-    inspectTokensFolder(path, runtime);
-  }
-  await write(path, () => runtime.writeFileAtomic(path, `${[...lines, minted.line].join('\n')}\n`, 0o600));
+  const base = `${user}-${new Date(runtime.now()).toISOString().slice(0, 10)}`;
+  const minted = await mintToken(user, label ?? base, runtime.now());
+  const name = await update(
+    path,
+    runtime,
+    (text) => {
+      const taken = new Set(text?.entries.map((e) => e.name));
+      let name = label;
+      if (name === undefined) {
+        name = base;
+        for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+      } else if (taken.has(name)) {
+        throw new ApiError('E_TOKEN_EXISTS', `A token named “${name}” is in ${path} already: choose another --name, or revoke it first.`);
+      }
+      const lines = text === undefined ? [TOKENS_HEADER.trimEnd()] : text.lines;
+      return { lines: [...lines, tokenLine({ ...minted.entry, name })], result: name };
+    },
+    (text, name) => text?.entries.some((e) => e.id === minted.entry.id && e.user === user && e.name === name) === true,
+  );
   runtime.stdout.write(`${minted.secret}\n`);
   runtime.stderr.write(
     `${terminalSafe(`ftpsessions: token “${name}” for ${user === 'root' ? 'root (a WHM token: it may act for any account)' : user} stored in ${path}, as a salted hash: the secret above is shown this once only.`)}\n`,
@@ -116,14 +160,25 @@ async function revoke(
   runtime: Runtime,
 ): Promise<number> {
   const which = name !== undefined ? `named “${name}”` : `of ${user}`;
-  const text = await load(path, runtime);
-  const gone = (text?.entries ?? []).filter((e) => (name !== undefined ? e.name === name : e.user === user));
-  if (text === undefined || gone.length === 0) {
-    throw new ApiError('E_NO_SUCH_TOKEN', `No token ${which} in ${path}${text === undefined ? ' (the file does not exist)' : ''}.`);
-  }
-  const drop = new Set(gone.map((e) => e.line));
-  const kept = text.lines.filter((_, i) => !drop.has(i));
-  await write(path, () => runtime.writeFileAtomic(path, kept.length === 0 ? '' : `${kept.join('\n')}\n`, 0o600));
+  const matches = (e: TokenEntry) => (name !== undefined ? e.name === name : e.user === user);
+  // the tokens found at first; a retry (another writer in between) removes those, not one created since
+  const key = (e: TokenEntry) => `${e.user}\0${e.id}\0${e.name}`;
+  let revoked: TokenEntry[] = [];
+  let keys = new Set<string>();
+  const gone = await update(
+    path,
+    runtime,
+    (text, attempt) => {
+      if (attempt === 0) {
+        revoked = (text?.entries ?? []).filter(matches);
+        if (revoked.length === 0) throw new ApiError('E_NO_SUCH_TOKEN', `No token ${which} in ${path}${text === undefined ? ' (the file does not exist)' : ''}.`);
+        keys = new Set(revoked.map(key));
+      }
+      const drop = new Set((text?.entries ?? []).filter((e) => keys.has(key(e))).map((e) => e.line));
+      return { lines: (text?.lines ?? []).filter((_, i) => !drop.has(i)), result: revoked };
+    },
+    (text) => !(text?.entries ?? []).some((e) => keys.has(key(e))),
+  );
   runtime.stdout.write(render(gone, invocation.output ?? 'json', '', invocation, runtime));
   runtime.stderr.write(`${terminalSafe(`ftpsessions: revoked ${gone.length} token(s) ${which} in ${path}; serve refuses them from its next request.`)}\n`);
   return 0;

@@ -236,6 +236,11 @@ export async function readTokensFile(path: string, runtime: Runtime, missingOk =
   }
 }
 
+/** Whether two stats are of the same file unchanged (both missing: yes). */
+export function sameFile(a: FileFacts | undefined, b: FileFacts | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : signature(a) === signature(b);
+}
+
 function signature(f: FileFacts): string {
   return `${f.dev}:${f.ino}:${f.size}:${f.mtimeMs}:${f.mode}:${f.uid}`;
 }

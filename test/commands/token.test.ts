@@ -1,7 +1,7 @@
 // `ftpsessions token create|list|revoke` in-process (src/commands/token.ts),
 // on the fake runtime (its writeFileAtomic and makeDir keep the mode they
 // were given), and once on real files through the built program.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,6 +225,31 @@ describe('the built program (npm run build) on real files', () => {
       expect(JSON.parse(ft('list', '--output', 'json').stdout)).toEqual([{ user: 'root', name: 'whm', created: expect.stringMatching(/Z$/) }]);
       expect(ft('revoke', '--name', 'whm').status).toBe(0);
       expect(await store.verify('root', created.stdout.trim())).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('8 creates and a revoke at the same moment on one file: every token created is there, the revoked one is not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpsessions-token-'));
+    try {
+      const file = join(dir, 'tokens');
+      const bin = new URL('../../bin/ftpsessions.js', import.meta.url).pathname;
+      const ft = (...args: string[]) =>
+        new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+          const child = spawn(process.execPath, [bin, 'token', ...args, '--tokens', file]);
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (err += d));
+          child.on('close', (code) => resolve({ code, out, err }));
+        });
+      expect((await ft('create', '--user', 'root', '--name', 'old')).code).toBe(0);
+      const runs = await Promise.all([...Array.from({ length: 8 }, (_, i) => ft('create', '--user', 'root', '--name', `t${i}`)), ft('revoke', '--name', 'old')]);
+      for (const r of runs) expect([r.code, r.err]).toEqual([0, expect.stringMatching(/^ftpsessions: (token|revoked) /)]);
+      const names = parseTokens(readFileSync(file, 'utf8')).entries.map((e) => e.name);
+      expect(names.sort()).toEqual(['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7']);
+      const store = new TokenStore(file, (await import('../helpers/runtime.js')).diskRuntime());
+      for (const [i, r] of runs.slice(0, 8).entries()) expect(await store.verify('root', r.out.trim())).toEqual({ user: 'root', name: `t${i}` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
