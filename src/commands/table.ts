@@ -151,6 +151,17 @@ with exit 0, after the events of the reading under way.`,
       { flags: '--tls-key <file>', description: 'and this private key (PEM)' },
       { flags: '--insecure-http', description: 'allow plain HTTP on an address other than loopback' },
     ],
+    help: `Routes (Authorization: cpanel USER:TOKEN, whm USER:TOKEN or Basic; JSON answers):
+  /execute/Ftp/list_sessions, kill_session, get_ftp_daemon_info   UAPI's bare result (root's token:
+                                                                  cpanel.user=NAME)
+  /json-api/cpanel?cpanel_jsonapi_user=&cpanel_jsonapi_module=&cpanel_jsonapi_func=[&cpanel_jsonapi_apiversion=3]
+  /json-api/uapi_cpanel?cpanel.user=&cpanel.module=&cpanel.function=
+  POST /api, /json   the JSON action API: createSession (username, password = an API token),
+                     listSessions, deleteSession
+  /healthz           200, no authentication
+Failed authentications: 401 (429 past 5 per address or 15 per user in 15 minutes), one log line
+each on stderr: ftpsessions[PID]: authentication failure; rhost=ADDR user=NAME. SIGHUP re-reads
+the certificate; SIGTERM finishes the requests under way, then exits 0. Tokens: ftpsessions token.`,
     load: async () => (await import('./serve.js')).serve,
   },
   token: {
@@ -165,6 +176,7 @@ with exit 0, after the events of the reading under way.`,
       { flags: '--name <label>', description: 'create: a label for the token (default: the account and the date); revoke: the token with this label' },
       { flags: '--tokens <file>', description: 'the tokens file (default /etc/ftpsessions/tokens)' },
     ],
+    help: "create prints the secret once, alone on standard output; only a salted scrypt hash is kept. revoke takes effect at serve's next request, without a restart. The tokens file must be root's, mode 0600 or 0400, not a link, in a folder only root may write.",
     load: async () => (await import('./token.js')).token,
   },
 };
