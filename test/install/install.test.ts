@@ -124,7 +124,18 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
   it('npm pack builds first (prepare) and packs the commands, their man pages, capture.mjs and the licences of the bundled libraries', () => {
     expect(steps.pack?.exitCode, steps.pack?.stderr).toBe(0);
     expect(builtByPack, 'dist/main.js after npm pack').toBe(true);
-    for (const f of ['package.json', 'dist/main.js', 'dist/THIRD-PARTY-LICENSES.txt', 'scripts/capture.mjs', 'samples/ps.txt', 'samples/pure-ftpwho.txt']) {
+    for (const f of [
+      'package.json',
+      'dist/main.js',
+      'dist/THIRD-PARTY-LICENSES.txt',
+      'scripts/capture.mjs',
+      'samples/ps.txt',
+      'samples/pure-ftpwho.txt',
+      'contrib/README.md',
+      'contrib/systemd/ftpsessions.service',
+      'contrib/fail2ban/filter.d/ftpsessions.conf',
+      'contrib/fail2ban/jail.d/ftpsessions.conf',
+    ]) {
       expect(packed, f).toContain(f);
     }
     for (const c of COMMANDS) {
