@@ -432,7 +432,9 @@ describe.skipIf(!anyDaemon)('live lab: ftpsessions serve (built, as root, on loo
           const c = await openClient(`serve-kill-${who}-${key}-${route}-${i}`, key);
           const user = who === 'root' || route === 'whm' ? nameOf(key) : undefined;
           const u = url(route, 'kill_session', user, { login: String(c.pid) });
+          const t0 = Date.now();
           const r = await S().request(u, { auth: auth[who] });
+          const ms = Date.now() - t0;
           const res = resultOf(route, r.json);
           if (!res.ok || JSON.stringify(res.data) !== JSON.stringify({ login: String(c.pid), ended: [c.pid] })) {
             problems.push(`${who}'s token ${u}: ${r.body.slice(0, 300)}`);
@@ -445,7 +447,7 @@ describe.skipIf(!anyDaemon)('live lab: ftpsessions serve (built, as root, on loo
           };
           while (!gone() && Date.now() < until) await sleep(50);
           if (!gone()) problems.push(`${who}'s token ${u}: pid ${c.pid} still running 5 s later`);
-          else ended.push(`${who}->${key} ${route}`);
+          else ended.push(`${who}->${key} ${route} ${ms} ms`);
         };
         let i = 0;
         for (const key of accountsOf(lab)) for (const route of KILL_ROUTES) await kill(key, key, route, i++);
