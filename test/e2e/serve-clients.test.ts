@@ -43,6 +43,9 @@ const OPENSSL = '/usr/bin/openssl';
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const isRoot = process.getuid?.() === 0;
 const built = existsSync(join(ROOT, 'dist'));
+if (!isRoot) console.warn('[serve-clients] SKIPPING: token create and serve on this machine need root');
+else if (!built) console.warn('[serve-clients] SKIPPING: no dist/ (npm run build first)');
+else if (!existsSync(FAKETIME_LIB)) console.warn(`[serve-clients] SKIPPING the failure limit's reset: ${FAKETIME_LIB} missing (apt-get install faketime)`);
 
 // cpanel-lib is CommonJS without types
 interface CpanelCallback {

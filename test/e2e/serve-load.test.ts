@@ -19,6 +19,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/ftpsessions.js');
 const isRoot = process.getuid?.() === 0;
 const built = existsSync(join(ROOT, 'dist'));
+if (!isRoot || !built) console.warn(`[serve-load] SKIPPING: ${!isRoot ? 'token create needs root' : 'no dist/ (npm run build first)'}`);
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', TZ: 'UTC', LANG: 'C.UTF-8' };
 const CONCURRENT = 200;
 const UAPI_KEYS = ['data', 'errors', 'messages', 'metadata', 'status', 'warnings'];
