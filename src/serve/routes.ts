@@ -124,27 +124,48 @@ async function cpanelCall(deps: ResponderDeps, request: HttpRequest, speech: Spe
   const auth = await authenticate(deps, request, speech, call);
   if (!auth.ok) return auth.answer;
   const args = formArgs(request);
-  const named = take(args, 'cpanel.user');
+  if (typeof args === 'string') return failure(speech, call, 415, args);
+  let named: string | undefined;
+  try {
+    named = take(args, 'cpanel.user');
+  } catch (err) {
+    if (err instanceof RoutingError) return failure(speech, call, 200, err.message);
+    throw err;
+  }
   const account = auth.who.user === 'root' ? named : auth.who.user;
   if (account === undefined) return failure(speech, call, 200, 'A WHM (root) token names the account: cpanel.user=NAME.');
   if (named !== undefined && named !== account) return failure(speech, call, 200, `This token acts for “${auth.who.user}” only.`);
+  const missing = requiredOverHttp(module, func, args);
+  if (missing !== undefined) return failure(speech, call, 200, missing);
   return run(deps, speech, invocationFor('uapi', account, module, func, args));
 }
 
 /** WHM's `/json-api/cpanel`: API 2 (the default) or UAPI (`cpanel_jsonapi_apiversion=3`) for `cpanel_jsonapi_user`. */
 async function jsonApiCpanel(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
   const args = formArgs(request);
-  const user = take(args, 'cpanel_jsonapi_user');
-  const module = take(args, 'cpanel_jsonapi_module') ?? '';
-  const func = take(args, 'cpanel_jsonapi_func') ?? '';
-  const version = take(args, 'cpanel_jsonapi_apiversion') ?? '2';
+  if (typeof args === 'string') return failure('api2', { module: '', func: '' }, 415, args);
+  let user: string | undefined;
+  let module = '';
+  let func = '';
+  let version = '2';
+  let mistake: string | undefined;
+  try {
+    user = take(args, 'cpanel_jsonapi_user');
+    module = take(args, 'cpanel_jsonapi_module') ?? '';
+    func = take(args, 'cpanel_jsonapi_func') ?? '';
+    version = take(args, 'cpanel_jsonapi_apiversion') ?? '2';
+  } catch (err) {
+    if (!(err instanceof RoutingError)) throw err;
+    mistake = err.message;
+  }
   const speech: Speech = version === '3' ? 'uapi' : 'api2';
   const call = { module, func };
   const auth = await authenticate(deps, request, speech, call);
   if (!auth.ok) return auth.answer;
+  if (mistake !== undefined) return failure(speech, call, 200, mistake);
   if (version !== '2' && version !== '3') return failure(speech, call, 200, `cpanel_jsonapi_apiversion ${version} is not served here: 2 (API 2) or 3 (UAPI).`);
   const account = user ?? (auth.who.user === 'root' ? undefined : auth.who.user);
-  const refused = accountRefused(auth.who, account);
+  const refused = accountRefused(auth.who, account) ?? requiredOverHttp(module, func, args);
   if (refused !== undefined) return failure(speech, call, 200, refused);
   return run(deps, speech, invocationFor(speech === 'uapi' ? 'uapi' : 'api2', account as string, module, func, args));
 }
@@ -152,16 +173,40 @@ async function jsonApiCpanel(deps: ResponderDeps, request: HttpRequest): Promise
 /** WHM's `/json-api/uapi_cpanel?cpanel.user=&cpanel.module=&cpanel.function=`: the UAPI result under `data.uapi`. */
 async function jsonApiUapi(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
   const args = formArgs(request);
-  const user = take(args, 'cpanel.user');
-  const module = take(args, 'cpanel.module') ?? '';
-  const func = take(args, 'cpanel.function') ?? '';
+  if (typeof args === 'string') return failure('whm', { module: '', func: '' }, 415, args);
+  let user: string | undefined;
+  let module = '';
+  let func = '';
+  let mistake: string | undefined;
+  try {
+    user = take(args, 'cpanel.user');
+    module = take(args, 'cpanel.module') ?? '';
+    func = take(args, 'cpanel.function') ?? '';
+  } catch (err) {
+    if (!(err instanceof RoutingError)) throw err;
+    mistake = err.message;
+  }
   const call = { module, func };
   const auth = await authenticate(deps, request, 'whm', call);
   if (!auth.ok) return auth.answer;
+  if (mistake !== undefined) return failure('whm', call, 200, mistake);
   const account = user ?? (auth.who.user === 'root' ? undefined : auth.who.user);
-  const refused = accountRefused(auth.who, account);
+  const refused = accountRefused(auth.who, account) ?? requiredOverHttp(module, func, args);
   if (refused !== undefined) return failure('whm', call, 200, refused);
   return run(deps, 'whm', invocationFor('uapi', account as string, module, func, args));
+}
+
+/**
+ * Over HTTP, `kill_session` needs `login` said: on the command line its
+ * absence means all (cPanel's default), but a client whose argument went
+ * astray (a JSON body, a misspelt key) must never end every session.
+ */
+function requiredOverHttp(module: string, func: string, args: Record<string, string>): string | undefined {
+  // (other arguments, `id=PID` say, the function refuses by name itself)
+  if (module === 'Ftp' && func === 'kill_session' && Object.keys(args).length === 0) {
+    return 'kill_session takes login=PID or login=all: over HTTP, login must be given.';
+  }
+  return undefined;
 }
 
 /** Whether a token may act for the account named (cPanel's messages for a missing or root account). */
@@ -172,19 +217,34 @@ function accountRefused(who: TokenIdentity, account: string | undefined): string
   return undefined;
 }
 
-/** The query and, for a form POST, the body: cPanel's form decoding (`+` a space, repeated keys key-0, key-1 ...). */
-function formArgs(request: HttpRequest): Record<string, string> {
+/**
+ * The query and, for a form POST, the body: cPanel's form decoding (`+` a
+ * space, repeated keys key-0, key-1 ...). A body of any other kind (JSON,
+ * text) is refused, never ignored: a client that thinks it sent `login=PID`
+ * there must not get what an empty request means.
+ */
+function formArgs(request: HttpRequest): Record<string, string> | string {
   const words = request.query.split('&');
-  const type = request.headers['content-type'] ?? '';
-  if (request.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(type)) words.push(...request.body.split('&'));
+  if (request.method === 'POST' && request.body.trim() !== '') {
+    const type = request.headers['content-type'] ?? '';
+    if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+      return `The request body must be a form (Content-Type: application/x-www-form-urlencoded), not “${type.split(';')[0]?.trim() || 'unnamed'}”: send the arguments as key=value pairs.`;
+    }
+    words.push(...request.body.split('&'));
+  }
   return parseFormArgs(words.filter((w) => w !== ''));
 }
 
+/** A routing parameter, taken out of the function's arguments; given twice, it is a mistake said as one. */
 function take(args: Record<string, string>, key: string): string | undefined {
+  if (Object.hasOwn(args, `${key}-0`)) throw new RoutingError(`The parameter “${key}” is given more than once.`);
   const value = Object.hasOwn(args, key) ? args[key] : undefined;
   delete args[key];
   return value;
 }
+
+/** A request the routes cannot take (a parameter twice, a body that is not a form): a failure in the URL's dialect. */
+class RoutingError extends Error {}
 
 function decodePart(text: string): string {
   try {

@@ -233,3 +233,24 @@ describe('everything else', () => {
     expect((await s.ask('/execute/Ftp/list_sessions', { method: 'PUT', auth: ALICE_AUTH })).status).toBe(405);
   });
 });
+
+describe('kill_session over HTTP never means all by accident', () => {
+  it('no login: refused; a JSON or text body: refused (415), never ignored; a routing parameter twice: refused', async () => {
+    const s = server();
+    const bare = await s.ask('/execute/Ftp/kill_session', { auth: ALICE_AUTH });
+    expect([bare.json.status, bare.json.errors]).toEqual([0, ['kill_session takes login=PID or login=all: over HTTP, login must be given.']]);
+    const json = await s.ask('/execute/Ftp/kill_session', { auth: ALICE_AUTH, method: 'POST', type: 'application/json', body: '{"login":"24514"}' });
+    expect([json.status, json.json.status]).toEqual([415, 0]);
+    expect(json.json.errors[0]).toMatch(/^The request body must be a form \(Content-Type: application\/x-www-form-urlencoded\), not “application\/json”/);
+    const text = await s.ask('/execute/Ftp/kill_session', { auth: ALICE_AUTH, method: 'POST', type: 'text/plain', body: 'login=24514' });
+    expect(text.status).toBe(415);
+    const api2 = await s.ask('/json-api/cpanel?cpanel_jsonapi_user=alice&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=kill_session&cpanel_jsonapi_apiversion=3', { auth: ALICE_AUTH });
+    expect(api2.json.result.errors).toEqual(['kill_session takes login=PID or login=all: over HTTP, login must be given.']);
+    const twice = await s.ask('/json-api/uapi_cpanel?cpanel.user=alice&cpanel.user=ftpvirt&cpanel.module=Ftp&cpanel.function=list_sessions', { auth: 'whm root:root-secret' });
+    expect([twice.json.metadata.result, twice.json.data.uapi.errors]).toEqual([0, ['The parameter “cpanel.user” is given more than once.']]);
+    expect(s.rt.signals).toEqual([]);
+    const all = await s.ask('/execute/Ftp/kill_session?login=all', { auth: 'cpanel ftpvirt:virt-secret' });
+    expect(all.json.status).toBe(1);
+    expect(s.rt.signals.length).toBeGreaterThan(0);
+  });
+});
