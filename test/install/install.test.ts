@@ -221,6 +221,37 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
     }, 60_000);
   }
 
+  it('the installed package serves: token create, then serve on loopback answers /healthz and an account token\'s /execute call', async () => {
+    const tokens = path.join(priv, 'tokens');
+    const created = await runAs('root', prefix, ['ftpsessions', 'token', 'create', '--user', 'nobody', '--name', 'install-test', '--tokens', tokens], pub);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^fts_[A-Za-z0-9_-]+$/);
+    const env = { PATH: `${path.join(prefix, 'bin')}:${NODE_DIR}:/usr/bin:/bin`, HOME: '/root', TZ: 'UTC', LANG: 'C.UTF-8' };
+    const server = execa('ftpsessions', ['serve', '--listen', '127.0.0.1:0', '--tokens', tokens], { cwd: pub, env, extendEnv: false, reject: false });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        server.stderr?.on('data', (d: Buffer) => {
+          err += String(d);
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+          if (m) resolve(m[1] as string);
+        });
+        void server.then(() => reject(new Error(`serve ended: ${err}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const answer = await fetch(`${url}/execute/Ftp/list_sessions`, { headers: { authorization: `cpanel nobody:${secret}` } });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ status: 1, errors: null, metadata: { transformed: 1 } });
+      const denied = await fetch(`${url}/execute/Ftp/list_sessions`, { headers: { authorization: 'cpanel nobody:wrong' } });
+      expect(denied.status).toBe(401);
+    } finally {
+      server.kill('SIGTERM');
+      const done = await server;
+      expect(done.exitCode, done.stderr).toBe(0);
+    }
+  }, 60_000);
+
   it('a bin/*.js run before any build: one line saying so, no stack trace', async () => {
     const unbuilt = path.join(pub, 'unbuilt');
     mkdirSync(unbuilt);
