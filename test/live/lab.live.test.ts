@@ -33,6 +33,7 @@ import { aliveSame, netnsExists, procStat } from './lab-proc.js';
 import { collectorsFor, describePid, loginProblem, rowProblems, unknownFields, type Caller, type Collector } from './lab-expect.js';
 import { captureFixtures, captureTarget } from './lab-capture.js';
 import { ROOT } from './lab.js';
+import { DAEMONS, isRoot, skipAll, skipOf, warnSkips } from './lab-skip.js';
 import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
 
 // FTPSESSIONS_LAB_CLI=DIR tests the build in DIR/bin + DIR/dist instead (e.g. a snapshot while the tree is rebuilt)
@@ -41,24 +42,7 @@ const CLI_ROOT = process.env.FTPSESSIONS_LAB_CLI ? path.resolve(process.env.FTPS
 let cliCopy: PublicCopy | undefined;
 let UAPI = '';
 let CPAPI2 = '';
-const ALL: DaemonId[] = ['pure-ftpd', 'proftpd', 'vsftpd', 'vsftpd-notitle'];
-const wanted = process.env.FTPSESSIONS_LAB_DAEMONS?.split(',').filter(Boolean) as DaemonId[] | undefined;
-const DAEMONS = ALL.filter((d) => !wanted || wanted.includes(d));
-
-const isRoot = process.getuid?.() === 0;
-const which = (c: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(`${d}/${c}`));
-const missingTools = ['ip', 'ss', 'setpriv', 'useradd', 'chpasswd', 'perl'].filter((c) => !which(c));
-const INSTALL = 'run: sudo bash test/live/install-ftp-daemons.sh';
-const skipAll = !isRoot ? 'not running as root' : missingTools.length > 0 ? `${missingTools.join(', ')} not installed (${INSTALL})` : undefined;
-const skipOf = (d: DaemonId): string | undefined => {
-  if (skipAll) return skipAll;
-  const missing = DAEMON_INFO[d].binaries.filter((b) => !existsSync(b));
-  return missing.length > 0 ? `${missing.join(', ')} not installed (${INSTALL})` : undefined;
-};
-for (const d of DAEMONS) {
-  const why = skipOf(d);
-  if (why) console.warn(`[lab] SKIPPING the live ${d} lab: ${why}`);
-}
+warnSkips('lab', 'lab');
 const anyDaemon = DAEMONS.some((d) => skipOf(d) === undefined);
 const OTHER_TZ = 'Asia/Kolkata';
 const hasZone = existsSync(`/usr/share/zoneinfo/${OTHER_TZ}`);

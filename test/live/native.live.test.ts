@@ -57,29 +57,13 @@ import {
   type World,
 } from './lab.js';
 import { aliveSame, procStat, sleep } from './lab-proc.js';
+import { DAEMONS, isRoot, skipAll, skipOf, warnSkips } from './lab-skip.js';
 import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
 
 const CLI_ROOT = process.env.FTPSESSIONS_LAB_CLI ? path.resolve(process.env.FTPSESSIONS_LAB_CLI) : ROOT;
 let cliCopy: PublicCopy | undefined;
 let FTPSESSIONS = '';
-const ALL: DaemonId[] = ['pure-ftpd', 'proftpd', 'vsftpd', 'vsftpd-notitle'];
-const wanted = process.env.FTPSESSIONS_LAB_DAEMONS?.split(',').filter(Boolean) as DaemonId[] | undefined;
-const DAEMONS = ALL.filter((d) => !wanted || wanted.includes(d));
-
-const isRoot = process.getuid?.() === 0;
-const which = (c: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(`${d}/${c}`));
-const missingTools = ['ip', 'ss', 'setpriv', 'useradd', 'chpasswd', 'perl'].filter((c) => !which(c));
-const INSTALL = 'run: sudo bash test/live/install-ftp-daemons.sh';
-const skipAll = !isRoot ? 'not running as root' : missingTools.length > 0 ? `${missingTools.join(', ')} not installed (${INSTALL})` : undefined;
-const skipOf = (d: DaemonId): string | undefined => {
-  if (skipAll) return skipAll;
-  const missing = DAEMON_INFO[d].binaries.filter((b) => !existsSync(b));
-  return missing.length > 0 ? `${missing.join(', ')} not installed (${INSTALL})` : undefined;
-};
-for (const d of DAEMONS) {
-  const why = skipOf(d);
-  if (why) console.warn(`[native] SKIPPING the live ${d} tests of ftpsessions: ${why}`);
-}
+warnSkips('native', 'tests of ftpsessions');
 const anyDaemon = DAEMONS.some((d) => skipOf(d) === undefined);
 
 /** the client's pace for the throttled transfers (bytes/s): half of every daemon's own limit in the lab (64 KiB/s) */
