@@ -63,6 +63,13 @@ export class InternalError extends CliError {
   }
 }
 
+/**
+ * A failure of a monitoring-plugin command (check): printed on stdout as
+ * the plugin protocol wants (`FTPSESSIONS UNKNOWN - why`) and exit 3,
+ * whatever went wrong (bad arguments, a source, a bug): never 2 or 70.
+ */
+export const PLUGIN_UNKNOWN = 3;
+
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   const message = err instanceof Error ? err.message : String(err);

@@ -1,12 +1,12 @@
 import { type ActionRequest, parseActionRequest } from './cli/action-request.js';
 import type { Dialect, Invocation, NativeInvocation } from './cli/invocation.js';
 import { parseArgv } from './cli/parse.js';
-import { parseNative } from './cli/native.js';
+import { parseNative, PluginFailure } from './cli/native.js';
 import { COMMANDS, type CommandEntry } from './commands/table.js';
 import { callFunction, postprocessFor } from './dispatch/answer.js';
 import { buildEnvelope } from './envelope/index.js';
 import type { Outcome } from './envelope/types.js';
-import { ApiError, CliError, ExitCode, toCliError, UsageError } from './errors.js';
+import { ApiError, CliError, ExitCode, InternalError, PLUGIN_UNKNOWN, toCliError, UsageError } from './errors.js';
 import { describeIoError } from './collectors/program.js';
 import { colorLevel } from './render/color.js';
 import { loadRenderer } from './render/index.js';
@@ -34,6 +34,7 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
     try {
       native = parseNative(argv, runtime.env, { stdin: runtime.stdin.isTTY, stdout: runtime.stdout.isTTY });
     } catch (err) {
+      if (err instanceof PluginFailure) return pluginUnknown(runtime, err.label, err.message);
       return report(toCliError(err), program, argv.includes('--debug'), say);
     }
     if (native.kind === 'info') {
@@ -105,6 +106,11 @@ async function runNative(invocation: NativeInvocation, runtime: Runtime, say: (l
     return await handler(invocation, runtime);
   } catch (err) {
     const error = toCliError(err);
+    const plugin = (COMMANDS[invocation.command] as CommandEntry).plugin;
+    if (plugin !== undefined) {
+      if (invocation.debug && error.cause instanceof Error && error.cause.stack) say(error.cause.stack.split('\n'));
+      return pluginUnknown(runtime, plugin.label, error instanceof CliError && !(error instanceof InternalError) ? error.message : `internal error: ${error.message}`);
+    }
     if (error instanceof ApiError) {
       say([`ftpsessions: ${oneLine(error.message)}`]);
       return error.exitCode;
@@ -149,6 +155,12 @@ function jsonArgs(text: string): Record<string, string> {
     }
   }
   return args;
+}
+
+/** The monitoring-plugin protocol's UNKNOWN: one line on stdout (what the monitoring system shows), exit 3. */
+function pluginUnknown(runtime: Runtime, label: string, message: string): number {
+  runtime.stdout.write(`${terminalSafe(`${label} UNKNOWN - ${oneLine(message)}`)}\n`);
+  return PLUGIN_UNKNOWN;
 }
 
 function report(err: CliError, program: string, debug: boolean, say: (lines: readonly string[]) => void): number {

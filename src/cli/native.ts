@@ -91,7 +91,22 @@ export function parseNative(
     const near = Object.keys(COMMANDS).find((c) => editDistance(c, name) <= 2);
     throw new UsageError(`unknown command '${name}'${near === undefined ? '' : ` (Did you mean ${near}?)`}; the commands are ${[...Object.keys(COMMANDS), 'action'].join(', ')}`);
   }
-  return parseCommand(name, entry, rest, env, terminal);
+  try {
+    return parseCommand(name, entry, rest, env, terminal);
+  } catch (err) {
+    if (entry.plugin !== undefined && err instanceof UsageError) throw new PluginFailure(entry.plugin.label, err.message);
+    throw err;
+  }
+}
+
+/** A monitoring plugin's failure: `LABEL UNKNOWN - why` on stdout, exit 3 (run.ts). */
+export class PluginFailure extends Error {
+  constructor(
+    readonly label: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function parseCommand(

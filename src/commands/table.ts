@@ -33,6 +33,11 @@ export interface CommandEntry {
   readonly options: readonly OptionSpec[];
   /** words after the command name (`token create`): commander's `<name>`/`[name]`, and what each is */
   readonly arguments?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
+  /**
+   * A monitoring plugin (check): every failure, bad arguments and bugs
+   * included, is one line `LABEL UNKNOWN - why` on stdout and exit 3.
+   */
+  readonly plugin?: { readonly label: string };
   /** more help text, after the options */
   readonly help?: string;
   readonly load: () => Promise<CommandHandler>;
@@ -137,6 +142,39 @@ A session is the same one across readings when its pid and start time are. Filte
 events by the row they carry. SIGINT, SIGTERM, SIGHUP, SIGPIPE and a reader gone end watch
 with exit 0, after the events of the reading under way.`,
     load: async () => (await import('./watch.js')).watch,
+  },
+  metrics: {
+    summary: 'the sessions as Prometheus metrics (text format, or OpenMetrics), on stdout or into a textfile for node_exporter',
+    usage: '[--textfile DIR] [--openmetrics] [--per-account [--max-accounts N]] [options]',
+    sessions: true,
+    filters: false,
+    formats: undefined,
+    options: [
+      { flags: '--textfile <dir>', description: "write DIR/ftpsessions.prom atomically (node_exporter's textfile collector) instead of stdout" },
+      { flags: '--openmetrics', description: 'the OpenMetrics text format (ends with # EOF)' },
+      { flags: '--per-account', description: 'also ftpsessions_account_sessions{account} (root)' },
+      { flags: '--max-accounts <n>', description: 'with --per-account: at most N accounts, the rest summed as account="other" (default 100)' },
+    ],
+    load: async () => (await import('./metrics.js')).metrics,
+  },
+  check: {
+    summary: 'a monitoring plugin (Nagios, Icinga, Naemon): OK, WARNING, CRITICAL or UNKNOWN with perfdata',
+    usage: '[-w RANGE] [-c RANGE] [--account-warning RANGE] [--account-critical RANGE] [--oldest-idle-warning SECS] [--oldest-idle-critical SECS] [--unauthenticated-warning RANGE] [--unauthenticated-critical RANGE] [options]',
+    sessions: true,
+    filters: false,
+    formats: undefined,
+    plugin: { label: 'FTPSESSIONS' },
+    options: [
+      { flags: '-w, --warning <range>', description: 'WARNING when the number of sessions is outside RANGE (10, 10:, ~:10, 10:20, @10:20)' },
+      { flags: '-c, --critical <range>', description: 'CRITICAL when the number of sessions is outside RANGE' },
+      { flags: '--account-warning <range>', description: 'WARNING on the most sessions of any one account' },
+      { flags: '--account-critical <range>', description: 'CRITICAL on the most sessions of any one account' },
+      { flags: '--oldest-idle-warning <secs>', description: 'WARNING when a session has been idle longer than SECS' },
+      { flags: '--oldest-idle-critical <secs>', description: 'CRITICAL when a session has been idle longer than SECS' },
+      { flags: '--unauthenticated-warning <range>', description: '(root) WARNING on the sessions not logged in' },
+      { flags: '--unauthenticated-critical <range>', description: '(root) CRITICAL on the sessions not logged in' },
+    ],
+    load: async () => (await import('./check.js')).check,
   },
   serve: {
     summary: "answer cPanel's HTTP APIs (UAPI /execute, json-api, the JSON action API) with tokens, on loopback by default",
