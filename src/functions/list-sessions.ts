@@ -44,6 +44,7 @@ async function detailOf(mine: readonly Observation[], account: string, live: boo
     warnings: [],
     observations: new Map(mine.map((o) => [o.pid, o])),
     running: [],
+    sources: {},
   };
   if (live) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, runtime);
   const detail = new Map<number, Detail>();

@@ -45,6 +45,8 @@ export interface Reading {
   readonly observations: ReadonlyMap<number, Observation>;
   /** the daemons running here (listeners included), as the sources saw them */
   readonly running: readonly Daemon[];
+  /** each source considered: whether it was read (true), or why not (its reason) */
+  readonly sources: Readonly<Record<string, true | string>>;
 }
 
 /**
@@ -101,7 +103,10 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
     observations.set(o.pid, o);
   }
   sortRows(rows, query.sort);
-  return { rows, at, warnings, observations, running: [...collection.running].sort() };
+  const sources: Record<string, true | string> = {};
+  for (const id of collection.used) sources[id] = true;
+  for (const [id, { reason }] of collection.unused) sources[id] = reason;
+  return { rows, at, warnings, observations, running: [...collection.running].sort(), sources };
 }
 
 /** An observation as a native row, `now` the moment of the reading. */
