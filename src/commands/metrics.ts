@@ -1,7 +1,122 @@
-import { ApiError } from '../errors.js';
+import { join } from 'node:path';
+import { intOption } from '../cli/native.js';
+import { ApiError, CollectorError, UsageError } from '../errors.js';
+import { type Reading, readSessions } from '../functions/native.js';
+import { terminalSafe } from '../render/terminal-safe.js';
+import type { Runtime } from '../runtime.js';
+import { warn } from './output.js';
 import type { CommandHandler } from './table.js';
 
-/** `ftpsessions metrics`: being built (a helper owns this file). */
-export const metrics: CommandHandler = async () => {
-  throw new ApiError('E_NOT_BUILT', 'metrics is not built yet');
+/** The file node_exporter's textfile collector reads, in the --textfile folder. */
+export const TEXTFILE_NAME = 'ftpsessions.prom';
+
+/**
+ * `ftpsessions metrics`: the sessions as Prometheus metrics (src/serve/metrics.ts),
+ * on stdout or atomically into DIR/ftpsessions.prom.
+ *
+ * As root the reading includes the sessions not logged in (state AUTH),
+ * unless --user narrows it. --per-account is root's (an account sees only
+ * its own sessions): refused to anyone else, as --include-unauthenticated is.
+ *
+ * When no session source can be read, the metrics are still given (written)
+ * with ftpsessions_source_up 0 and no session series, the reason goes to
+ * stderr and the exit code is 1: Prometheus sees the failure as a metric
+ * (an exporter's `up`-style gauge), a timer's unit as a failure, and a
+ * textfile never keeps the last good counts as if they were current.
+ */
+export const metrics: CommandHandler = async (invocation, runtime) => {
+  const options = invocation.options;
+  const root = runtime.uid === 0;
+  const perAccount = options.perAccount === true;
+  if (options.maxAccounts !== undefined && !perAccount) throw new UsageError('--max-accounts goes with --per-account');
+  const maxAccounts = intOption(options.maxAccounts, '--max-accounts', 100, 1, 100_000);
+  if (perAccount && !root) {
+    throw new ApiError('E_FORBIDDEN', 'Only root counts the sessions per account (--per-account): an account sees only its own.');
+  }
+  const textfile = typeof options.textfile === 'string' ? textfilePath(options.textfile, runtime) : undefined;
+
+  // as root, every session: the ones not logged in too (AUTH); --user narrows to logged-in ones
+  const authCounted = root && invocation.query.users.length === 0;
+  const started = runtime.now();
+  let reading: Reading | undefined;
+  let failure: string | undefined;
+  try {
+    reading = await readSessions({ ...invocation.query, includeUnauthenticated: authCounted || invocation.query.includeUnauthenticated }, runtime);
+  } catch (err) {
+    if (!(err instanceof CollectorError)) throw err;
+    failure = err.message;
+  }
+  const collectSeconds = Math.max(0, runtime.now() - started) / 1000;
+
+  const { renderMetrics } = await import('../serve/metrics.js');
+  const { text } = await renderMetrics(reading, {
+    openmetrics: options.openmetrics === true,
+    perAccount,
+    maxAccounts,
+    collectSeconds,
+    sourcesUp: reading === undefined ? failedSources(invocation.query) : sourcesUp(reading),
+    authCounted,
+  });
+  if (textfile === undefined) {
+    runtime.stdout.write(text);
+  } else {
+    try {
+      await runtime.writeFileAtomic(textfile, text, 0o644);
+    } catch (err) {
+      throw new ApiError('E_TEXTFILE', `--textfile: cannot write ${textfile}: ${errnoText(err)}`);
+    }
+  }
+  if (reading !== undefined) warn(runtime, reading.warnings);
+  if (failure !== undefined) {
+    runtime.stderr.write(`${terminalSafe(`ftpsessions: the sessions could not be read (ftpsessions_source_up 0): ${failure}`)}\n`);
+    return 1;
+  }
+  return 0;
 };
+
+/** DIR/ftpsessions.prom, once DIR is known to be a folder (node_exporter's; never created here). */
+function textfilePath(dir: string, runtime: Runtime): string {
+  if (dir === '') throw new UsageError('--textfile takes a folder, not an empty string');
+  let isDir: boolean;
+  try {
+    isDir = (runtime.statNow(dir).mode & 0o170000) === 0o040000;
+  } catch (err) {
+    throw new ApiError('E_TEXTFILE', `--textfile ${dir}: ${errnoText(err)}`);
+  }
+  if (!isDir) throw new ApiError('E_TEXTFILE', `--textfile ${dir}: not a folder`);
+  return join(dir, TEXTFILE_NAME);
+}
+
+/** reading.sources as up (read) or down (why not: a source that failed, or was not there to read). */
+export function sourcesUp(reading: Reading): Record<string, boolean> {
+  const up: Record<string, boolean> = Object.create(null);
+  for (const [source, state] of Object.entries(reading.sources)) up[source] = state === true;
+  return up;
+}
+
+/**
+ * When no source could be read, the ones that were tried: those given with
+ * --input, the one --collector names, or (auto) the two that see every
+ * daemon's processes, proc and ps (src/collectors/index.ts, PLANS).
+ */
+function failedSources(query: { readonly collector: string; readonly inputs: ReadonlyMap<string, string> }): Record<string, boolean> {
+  const tried = query.inputs.size > 0 ? [...query.inputs.keys()] : query.collector === 'auto' ? ['proc', 'ps'] : [query.collector];
+  return Object.fromEntries(tried.map((source) => [source, false]));
+}
+
+const ERRNO: Record<string, string> = {
+  ENOENT: 'no such folder',
+  ENOTDIR: 'not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'over the disk quota',
+  EROFS: 'a read-only file system',
+  EISDIR: 'a folder is in the way',
+  ELOOP: 'a symbolic link is in the way',
+};
+
+function errnoText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && Object.hasOwn(ERRNO, code) ? (ERRNO[code] as string) : code ?? String((err as Error)?.message ?? err);
+}
