@@ -176,7 +176,13 @@ function longOutput(s: Summary, withAuth: boolean, sources: Readonly<Record<stri
   if (withAuth) lines.push(`not logged in: ${s.auth}`);
   const read = Object.keys(sources).filter((k) => sources[k] === true);
   lines.push(`sources read: ${read.length === 0 ? 'none' : read.join(', ')}`);
-  for (const w of warnings.slice(0, MAX_WARNINGS)) lines.push(`warning: ${field(w, 300)}`);
+  lines.push(...warningLines(warnings));
+  return lines;
+}
+
+/** The reading's warnings as long-output lines: at most MAX_WARNINGS, each cut to 300 characters, then how many more. */
+export function warningLines(warnings: readonly string[]): string[] {
+  const lines = warnings.slice(0, MAX_WARNINGS).map((w) => `warning: ${field(w, 300)}`);
   if (warnings.length > MAX_WARNINGS) lines.push(`(${warnings.length - MAX_WARNINGS} more warnings: run ftpsessions list to see them)`);
   return lines;
 }

@@ -16,8 +16,9 @@ import { UsageError } from '../../errors.js';
  *   - with a leading `@`: an alert when the value is INSIDE start..end, the
  *     ends included (`@10:20` alerts on 10, 15 and 20)
  *
- * Numbers may be negative and have decimals (`-1.5`, `0.25`, `.5`); no
- * exponents, no thousands separators. `:10` (start left out, colon kept) is
+ * Numbers may be negative and have decimals (`-1.5`, `0.25`, `.5`): the
+ * class [-0-9.] the guidelines give perfdata numbers (the range goes into the
+ * perfdata as given), so no `+`, no exponent, no thousands separator. `:10` (start left out, colon kept) is
  * 0..10, as the project's C library and Monitoring::Plugin::Range read it.
  */
 export interface Range {
@@ -29,7 +30,7 @@ export interface Range {
   readonly inside: boolean;
 }
 
-const NUMBER = '[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
+const NUMBER = '-?(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
 const RANGE = new RegExp(`^(@)?(?:(~|${NUMBER})?(:))?(${NUMBER})?$`);
 
 /** Parse RANGE as OPTION's value; a bad one is a UsageError naming the option (the plugin prints UNKNOWN, exit 3). */
