@@ -91,7 +91,13 @@ export const check: CommandHandler = async (invocation, runtime) => {
 
   const summary = `${plural(s.total, 'session')} (${s.dl} DL, ${s.ul} UL, ${s.idle} idle)`;
   const first = `FTPSESSIONS ${STATE_NAMES[state]} - ${[summary, ...reasons].join('; ')}`;
-  const lines = [`${safe(first)} | ${perfdata(items)}`, ...longOutput(s, withAuth, reading.sources, reading.warnings).map(safe)];
+  // who is counted, when not everyone: a plugin run without sudo would otherwise say `0 sessions` and look fine
+  const scope = !root
+    ? [`scope: only the sessions of uid ${runtime.uid} (run as root, e.g. with sudo, for every account's)`]
+    : invocation.query.users.length > 0
+      ? [`scope: only the accounts ${invocation.query.users.map((u) => field(u)).join(', ')}`]
+      : [];
+  const lines = [`${safe(first)} | ${perfdata(items)}`, ...[...scope, ...longOutput(s, withAuth, reading.sources, reading.warnings)].map(safe)];
   runtime.stdout.write(`${lines.join('\n')}\n`);
   return state;
 };

@@ -211,14 +211,16 @@ describe('ftpsessions check: the output', () => {
     expect(r.code).toBe(1);
     expect(r.plugin.byLabel.sessions?.value).toBe(10);
     expect(r.plugin.byLabel.unauthenticated).toBeUndefined();
-    expect(r.plugin.long[1]).toBe('accounts: 1; the most sessions: ftpsess-alice 10');
+    expect(r.plugin.long[0]).toBe("scope: only the sessions of uid 1001 (run as root, e.g. with sudo, for every account's)");
+    expect(r.plugin.long[2]).toBe('accounts: 1; the most sessions: ftpsess-alice 10');
   });
 
   it('root with --user: that account only, no unauthenticated item', async () => {
     const r = await check('lab-proftpd', ['--user', 'ftpsess-bob']);
     expect(r.code).toBe(0);
     expect(r.plugin.byLabel.unauthenticated).toBeUndefined();
-    expect(r.plugin.byLabel.sessions?.value).toBeLessThan(13);
+    expect(r.plugin.byLabel.sessions?.value).toBe(1);
+    expect(r.plugin.long[0]).toBe('scope: only the accounts ftpsess-bob');
   });
 });
 
