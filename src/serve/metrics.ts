@@ -119,7 +119,8 @@ export async function renderMetrics(reading: Reading | undefined, options: Metri
   if (reading !== undefined && options.perAccount) {
     const accountGauge = gauge(
       'ftpsessions_account_sessions',
-      `Logged-in FTP sessions by account: the ${options.maxAccounts} with the most by name, the rest (and an account named other) summed as account="${OTHER_ACCOUNT}".`,
+      // no double quote in a HELP text: prom-client does not escape it, and OpenMetrics wants it escaped
+      `Logged-in FTP sessions by account: the ${options.maxAccounts} with the most by name; the rest, and an account named ${OTHER_ACCOUNT}, summed as the account ${OTHER_ACCOUNT}.`,
       ['account'],
     );
     // most sessions first, then by name: which accounts are named is stable from one reading to the next

@@ -28,6 +28,28 @@ function promtool(text: string): string {
   return `${r.status === 0 ? '' : `exit ${r.status}: `}${r.stdout}${r.stderr}`;
 }
 
+const PYTHON = '/usr/bin/python3';
+const HAVE_OM_PARSER = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import prometheus_client.openmetrics.parser'], { encoding: 'utf8' }).status === 0;
+if (!HAVE_OM_PARSER) console.warn('metrics.test: no OpenMetrics parser (Debian package python3-prometheus-client): the OpenMetrics checks are skipped');
+
+/**
+ * The OpenMetrics text checked by the Prometheus project's Python parser
+ * (strict: # EOF, escapes, families): its complaint, or '' when none. Also
+ * no double quote in a HELP line (OpenMetrics escapes it; prom-client does not).
+ */
+function openmetricsCheck(text: string): string {
+  if (/^# HELP [^\n]*"/m.test(text)) return 'a double quote in a HELP text';
+  const script = 'import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as p\nlist(p(sys.stdin.read()))';
+  const r = spawnSync(PYTHON, ['-c', script], { input: text, encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`;
+}
+
+/** promtool for both formats (2.42 reads `# EOF` as a comment), and the OpenMetrics parser for OpenMetrics. */
+function checked(text: string, openmetrics: boolean): void {
+  if (HAVE_PROMTOOL) expect(promtool(text)).toBe('');
+  if (openmetrics && HAVE_OM_PARSER) expect(openmetricsCheck(text)).toBe('');
+}
+
 interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -107,7 +129,7 @@ describe.each(LABS)('lab capture: %s', (name) => {
     expect([r.code, r.err]).toEqual([0, '']);
     if (args.length > 0) expect(r.out.endsWith('\n# EOF\n')).toBe(true);
     else expect(r.out).not.toMatch(/# EOF/);
-    if (HAVE_PROMTOOL) expect(promtool(r.out)).toBe('');
+    checked(r.out, args.length > 0);
     const all = samples(r.out);
     for (const state of ['IDLE', 'DL', 'UL']) {
       expect(value(all, 'ftpsessions_sessions', { daemon, state }), state).toBe(truth.filter((t) => t.status === state).length);
@@ -139,7 +161,7 @@ describe.each(LABS)('lab capture: %s', (name) => {
     for (const args of [['--per-account'], ['--per-account', '--openmetrics']]) {
       const r = await labMetrics(name, args);
       expect([r.code, r.err]).toEqual([0, '']);
-      if (HAVE_PROMTOOL) expect(promtool(r.out)).toBe('');
+      checked(r.out, args.includes('--openmetrics'));
       const all = samples(r.out);
       for (const [account, a] of Object.entries(expected.accounts)) {
         if (a.sessions.length > 0) expect(value(all, 'ftpsessions_account_sessions', { account }), account).toBe(a.sessions.length);
@@ -227,7 +249,7 @@ describe('ftpsessions metrics: options', () => {
   });
 
   it('no source can be read: the metrics still (source_up 0, no session series, promtool-clean), the reason on stderr, exit 1', async () => {
-    for (const args of [['--input', 'ps=/nonexistent/ps.txt'], ['--collector', 'ps']]) {
+    for (const args of [['--input', 'ps=/nonexistent/ps.txt'], ['--collector', 'ps'], ['--collector', 'ps', '--openmetrics']]) {
       const rt = createTestRuntime({ argv: ['metrics', ...args] }); // no ps program here
       const r = await metricsIn(rt);
       expect(r.code).toBe(1);
@@ -235,7 +257,7 @@ describe('ftpsessions metrics: options', () => {
       const all = samples(r.out);
       expect(value(all, 'ftpsessions_source_up', { source: 'ps' })).toBe(0);
       expect(all.some((s) => s.name.startsWith('ftpsessions_sessions') || s.name.startsWith('ftpsessions_oldest'))).toBe(false);
-      if (HAVE_PROMTOOL) expect(promtool(r.out)).toBe('');
+      checked(r.out, args.includes('--openmetrics'));
     }
   });
 });
@@ -276,7 +298,7 @@ describe('renderMetrics', () => {
     for (const openmetrics of [false, true]) {
       const { text, contentType } = await renderMetrics(reading(rows), { ...OPTIONS, openmetrics });
       expect(contentType).toBe(openmetrics ? 'application/openmetrics-text; version=1.0.0; charset=utf-8' : 'text/plain; version=0.0.4; charset=utf-8');
-      if (HAVE_PROMTOOL) expect(promtool(text)).toBe('');
+      checked(text, openmetrics);
       const accounts = samples(text).filter((s) => s.name === 'ftpsessions_account_sessions');
       expect(accounts.map((s) => [s.labels.account, s.value]).sort()).toEqual([...hostile.map((name, i) => [name, i + 1]), ['other', 0]].sort());
       // every line is a comment or a sample: nothing a name holds started a line of its own
