@@ -290,7 +290,7 @@ function chownTree(dir: string): void {
 let cliCopy: PublicCopy | undefined;
 
 async function ftpsessions(args: string[], input = '') {
-  return execa(process.execPath, [cliCopy!.bin('ftpsessions'), ...args], { reject: false, timeout: 60_000, cwd: cliCopy!.dir, env: { ...ENV, HOME: '/root' }, extendEnv: false, input });
+  return execa(process.execPath, [cliCopy!.bin('ftpsessions'), ...args], { reject: false, stripFinalNewline: false, timeout: 60_000, cwd: cliCopy!.dir, env: { ...ENV, HOME: '/root' }, extendEnv: false, input });
 }
 
 async function promtoolCheckMetrics(text: string): Promise<{ ok: boolean; said: string }> {
