@@ -34,13 +34,18 @@ export const serve: CommandHandler = async (invocation, runtime) => {
       );
     }
   }
+  const metricsOpen = options.metricsOpen === true;
+  if (metricsOpen) {
+    const exposed = listen.find((address) => !isLoopback(address.host));
+    if (exposed !== undefined) throw new UsageError(`--metrics-open serves /metrics to anyone who can connect: every --listen must be loopback, not ${formatAddress(exposed)}`);
+  }
   const tokensPath = stringOption(options.tokens, '--tokens') ?? DEFAULT_TOKENS_FILE;
 
   const log = serviceLog(runtime);
   const tokens = new TokenStore(tokensPath, runtime, log);
   tokens.check();
   const limiter = new FailureLimiter(runtime);
-  const respond = createResponder({ tokens, limiter, runtime, log });
+  const respond = createResponder({ tokens, limiter, runtime, log, metricsOpen });
   const server = await startServer({ listen, tls, respond, runtime, log });
   for (const url of server.addresses()) log(`listening on ${url}`);
   await server.stopped;

@@ -188,6 +188,7 @@ with exit 0, after the events of the reading under way.`,
       { flags: '--tls-cert <file>', description: 'serve HTTPS with this certificate (PEM; re-read on SIGHUP)' },
       { flags: '--tls-key <file>', description: 'and this private key (PEM)' },
       { flags: '--insecure-http', description: 'allow plain HTTP on an address other than loopback' },
+      { flags: '--metrics-open', description: 'serve GET /metrics without authentication (every --listen must be loopback); else a root token' },
     ],
     help: `Routes (Authorization: cpanel USER:TOKEN, whm USER:TOKEN or Basic; JSON answers):
   /execute/Ftp/list_sessions, kill_session, get_ftp_daemon_info   UAPI's bare result (root's token:
@@ -196,6 +197,7 @@ with exit 0, after the events of the reading under way.`,
   /json-api/uapi_cpanel?cpanel.user=&cpanel.module=&cpanel.function=
   POST /api, /json   the JSON action API: createSession (username, password = an API token),
                      listSessions, deleteSession
+  /metrics           Prometheus metrics (ftpsessions metrics): a root token, or none with --metrics-open
   /healthz           200, no authentication
 Failed authentications: 401 (429 past 5 per address or 15 per user in 15 minutes), one log line
 each on stderr: ftpsessions[PID]: authentication failure; rhost=ADDR user=NAME. SIGHUP re-reads

@@ -28,10 +28,12 @@ export interface ResponderDeps {
   readonly log: (line: string) => void;
   /** how long a JSON action session (`createSession`) lives without use; default 15 minutes */
   readonly actionIdleMs?: number;
+  /** `GET /metrics` without authentication (serve --metrics-open: loopback listeners only) */
+  readonly metricsOpen?: boolean;
 }
 
 /** The dialect an answer is written in: what the URL speaks. */
-type Speech = 'execute' | 'api2' | 'uapi' | 'whm' | 'action';
+type Speech = 'execute' | 'api2' | 'uapi' | 'whm' | 'action' | 'metrics';
 
 const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="ftpsessions"' };
@@ -60,6 +62,7 @@ export function createResponder(deps: ResponderDeps): Responder {
     if (path === '/json-api/cpanel' || path === '/json-api/cpanel/') return jsonApiCpanel(deps, request);
     if (path === '/json-api/uapi_cpanel' || path === '/json-api/uapi_cpanel/') return jsonApiUapi(deps, request);
     if ((path === '/api' || path === '/json' || path === '/api/' || path === '/json/') && request.method === 'POST') return actionCall(deps, actions, request);
+    if (path === '/metrics') return metricsCall(deps, request);
     return { status: 404, headers: JSON_TYPE, body: '{"error":"not found"}' };
   };
 }
@@ -300,6 +303,7 @@ function failure(speech: Speech, call: CallShape, status: number, message: strin
   // the account refused, a token not valid: the action API's "the account" code (10005)
   const outcome: Outcome = { ok: false, message, warnings: [], code: 'E_FORBIDDEN' };
   let body: unknown;
+  if (speech === 'metrics') return { status, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify({ error: message }) };
   if (speech === 'action') {
     // the JSON action API answers 200 whatever went wrong: its errorCode says what
     body = buildEnvelope({ dialect: 'action', module: 'admin', func: call.func, args: {} }, outcome, { request: call.request }).document;
@@ -314,6 +318,53 @@ function failure(speech: Speech, call: CallShape, status: number, message: strin
 
 function json(status: number, body: unknown): HttpAnswer {
   return { status, headers: JSON_TYPE, body: JSON.stringify(body) };
+}
+
+// --- Prometheus ------------------------------------------------------------------------------
+
+/**
+ * `GET /metrics`: `ftpsessions metrics` for a scraper, server-wide, so a
+ * root (WHM) token only, unless serve runs with --metrics-open (then no
+ * authentication, on loopback listeners only). OpenMetrics when the
+ * scraper asks for it (`Accept: application/openmetrics-text`).
+ */
+async function metricsCall(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
+  if (deps.metricsOpen !== true) {
+    const credentials = parseAuthorization(request.headers.authorization);
+    const auth = await authenticate(deps, request, 'metrics', { module: '', func: 'metrics' });
+    if (!auth.ok) return auth.answer;
+    if (auth.who.user !== 'root' || credentials?.user !== 'root') return { status: 403, headers: JSON_TYPE, body: '{"error":"/metrics is server-wide: a root (WHM) token"}' };
+  }
+  const started = deps.runtime.now();
+  const query: NativeQuery = {
+    users: [],
+    includeUnauthenticated: deps.runtime.uid === 0,
+    collector: 'auto',
+    inputs: new Map(),
+    proftpdScoreboard: undefined,
+    accountFiles: DEFAULT_ACCOUNT_FILES,
+    overrides: [],
+    filter: {},
+    sort: [],
+  };
+  // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server
+  const reading = await readSessions(query, deps.runtime).catch((err: unknown) => {
+    if (err instanceof CliError) return undefined;
+    throw err;
+  });
+  const { renderMetrics } = await import('./metrics.js');
+  const openmetrics = /application\/openmetrics-text/.test(request.headers.accept ?? '');
+  const sourcesUp: Record<string, boolean> = {};
+  for (const [id, state] of Object.entries(reading?.sources ?? {})) sourcesUp[id] = state === true;
+  const { text, contentType } = await renderMetrics(reading, {
+    openmetrics,
+    perAccount: false,
+    maxAccounts: 100,
+    collectSeconds: (deps.runtime.now() - started) / 1000,
+    sourcesUp,
+    authCounted: query.includeUnauthenticated,
+  });
+  return { status: 200, headers: { 'Content-Type': contentType }, body: text };
 }
 
 // --- the JSON action API ---------------------------------------------------------------

@@ -81,6 +81,12 @@ const FIXED_HEADERS: Readonly<Record<string, string>> = {
 };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Every answer is JSON but /metrics, whose two exposition formats are the only other types an answer may carry. */
+const METRICS_TYPES = /^(?:text\/plain; version=0\.0\.4|application\/openmetrics-text; version=1\.0\.0)(?:; charset=utf-8)?$/;
+function metricsType(type: string | undefined): Record<string, string> {
+  return type !== undefined && METRICS_TYPES.test(type) ? { 'Content-Type': type } : {};
+}
+
 /**
  * Listen on every address (HTTP, or HTTPS with TLS 1.2 at least), hand each
  * request to `respond`, answer JSON. SIGHUP re-reads the certificate and
@@ -159,7 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log(`internal error answering ${method} ${request.path}: ${oneLine(err)}`);
       return send(res, 500, { error: 'internal error' });
     }
-    const headers = { ...answer.headers, ...FIXED_HEADERS };
+    const headers = { ...answer.headers, ...FIXED_HEADERS, ...metricsType(answer.headers?.['Content-Type']) };
     res.writeHead(answer.status, { ...headers, 'Content-Length': String(Buffer.byteLength(answer.body)) });
     res.end(answer.body);
   };

@@ -254,3 +254,24 @@ describe('kill_session over HTTP never means all by accident', () => {
     expect(s.rt.signals.length).toBeGreaterThan(0);
   });
 });
+
+describe('GET /metrics', () => {
+  it("a root token: the exposition (text/plain 0.0.4, OpenMetrics when asked); an account's token 403; none 401", async () => {
+    const s = server();
+    // the body is not JSON (ask() parses JSON): the responder itself
+    const respond = createResponder({ tokens: { verify: async (user, secret) => (TOKENS[secret]?.user === user ? TOKENS[secret] : undefined) }, limiter: { blocked: () => false, fail: () => {} }, runtime: s.rt, log: () => {} });
+    const base = { method: 'GET', path: '/metrics', query: '', body: '', remote: '127.0.0.1' };
+    const text = await respond({ ...base, headers: { authorization: 'whm root:root-secret' } });
+    expect(text.status).toBe(200);
+    expect(text.headers?.['Content-Type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(text.body).toMatch(/^ftpsessions_sessions\{daemon="pure-ftpd",state="DL"\} \d+$/m);
+    expect(text.body).not.toMatch(/pid=|host=|login=|file=/);
+    const open = await respond({ ...base, headers: { authorization: 'whm root:root-secret', accept: 'application/openmetrics-text; version=1.0.0' } });
+    expect(open.headers?.['Content-Type']).toMatch(/^application\/openmetrics-text/);
+    expect(open.body.trimEnd().endsWith('# EOF')).toBe(true);
+    expect((await respond({ ...base, headers: { authorization: ALICE_AUTH } })).status).toBe(403);
+    expect((await respond({ ...base, headers: {} })).status).toBe(401);
+    const unauthenticated = createResponder({ tokens: { verify: async () => undefined }, limiter: { blocked: () => false, fail: () => {} }, runtime: s.rt, log: () => {}, metricsOpen: true });
+    expect((await unauthenticated({ ...base, headers: {} })).status).toBe(200);
+  });
+});
