@@ -48,13 +48,13 @@ export const metrics: CommandHandler = async (invocation, runtime) => {
   }
   const collectSeconds = Math.max(0, runtime.now() - started) / 1000;
 
-  const { renderMetrics } = await import('../serve/metrics.js');
+  const { renderMetrics, sourcesTried, sourcesUpOf } = await import('../serve/metrics.js');
   const { text } = await renderMetrics(reading, {
     openmetrics: options.openmetrics === true,
     perAccount,
     maxAccounts,
     collectSeconds,
-    sourcesUp: reading === undefined ? failedSources(invocation.query) : sourcesUp(reading),
+    sourcesUp: reading === undefined ? sourcesTried(invocation.query) : sourcesUpOf(reading),
     authCounted,
   });
   if (textfile === undefined) {
@@ -85,23 +85,6 @@ function textfilePath(dir: string, runtime: Runtime): string {
   }
   if (!isDir) throw new ApiError('E_TEXTFILE', `--textfile ${dir}: not a folder`);
   return join(dir, TEXTFILE_NAME);
-}
-
-/** reading.sources as up (read) or down (why not: a source that failed, or was not there to read). */
-export function sourcesUp(reading: Reading): Record<string, boolean> {
-  const up: Record<string, boolean> = Object.create(null);
-  for (const [source, state] of Object.entries(reading.sources)) up[source] = state === true;
-  return up;
-}
-
-/**
- * When no source could be read, the ones that were tried: those given with
- * --input, the one --collector names, or (auto) the two that see every
- * daemon's processes, proc and ps (src/collectors/index.ts, PLANS).
- */
-function failedSources(query: { readonly collector: string; readonly inputs: ReadonlyMap<string, string> }): Record<string, boolean> {
-  const tried = query.inputs.size > 0 ? [...query.inputs.keys()] : query.collector === 'auto' ? ['proc', 'ps'] : [query.collector];
-  return Object.fromEntries(tried.map((source) => [source, false]));
 }
 
 const ERRNO: Record<string, string> = {

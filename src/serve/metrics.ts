@@ -32,6 +32,24 @@ export interface Exposition {
   readonly contentType: string;
 }
 
+/** reading.sources as MetricsOptions.sourcesUp: read (true), or not (a source that failed, or was not there to read). */
+export function sourcesUpOf(reading: Reading): Record<string, boolean> {
+  const up: Record<string, boolean> = Object.create(null);
+  for (const [source, state] of Object.entries(reading.sources)) up[source] = state === true;
+  return up;
+}
+
+/**
+ * MetricsOptions.sourcesUp when readSessions failed (CollectorError: no source
+ * could be read): the ones tried, all down. Those given with --input, the one
+ * --collector names, or (auto) proc and ps, the two that see every daemon's
+ * processes (src/collectors/index.ts, PLANS).
+ */
+export function sourcesTried(query: { readonly collector: string; readonly inputs: ReadonlyMap<string, string> }): Record<string, boolean> {
+  const tried = query.inputs.size > 0 ? [...query.inputs.keys()] : query.collector === 'auto' ? ['proc', 'ps'] : [query.collector];
+  return Object.fromEntries(tried.map((source) => [source, false]));
+}
+
 /** The states and transfer directions every daemon has a series for, zeros included. */
 export const STATES = ['IDLE', 'DL', 'UL', 'AUTH'] as const;
 const DIRECTIONS = { DL: 'download', UL: 'upload' } as const;
@@ -93,7 +111,7 @@ export async function renderMetrics(reading: Reading | undefined, options: Metri
 
   const auth = options.authCounted
     ? 'AUTH: connected, not logged in yet'
-    : 'AUTH: not counted (only root sees the sessions not logged in), always 0 here';
+    : 'AUTH: not counted in this reading (only root without --user sees the sessions not logged in), always 0 here';
   if (reading !== undefined) {
     const sessionsGauge = gauge('ftpsessions_sessions', `FTP sessions by daemon and state (IDLE, DL download, UL upload; ${auth}).`, ['daemon', 'state']);
     const rateGauge = gauge(

@@ -207,7 +207,11 @@ describe('ftpsessions metrics: options', () => {
     expect([r.code, r.err]).toEqual([0, '']);
     const all = samples(r.out);
     expect(value(all, 'ftpsessions_sessions', { daemon: 'pure-ftpd', state: 'AUTH' })).toBe(0);
-    expect(r.out).toMatch(/# HELP ftpsessions_sessions .*AUTH: not counted \(only root sees the sessions not logged in\)/);
+    expect(r.out).toMatch(/# HELP ftpsessions_sessions .*AUTH: not counted in this reading \(only root without --user sees the sessions not logged in\)/);
+    // root narrowed by --user: logged-in sessions only, and the HELP says so
+    const narrowed = await metricsIn(server(['metrics', '--user', 'alice']));
+    expect(value(samples(narrowed.out), 'ftpsessions_sessions', { daemon: 'pure-ftpd', state: 'AUTH' })).toBe(0);
+    expect(narrowed.out).toMatch(/AUTH: not counted in this reading/);
     const asRoot = samples((await metricsIn(server(['metrics']))).out);
     expect(value(asRoot, 'ftpsessions_sessions', { daemon: 'pure-ftpd', state: 'AUTH' })).toBeGreaterThan(0);
     const refused = await metricsIn(server(['metrics', '--per-account'], { uid: 1001 }));
@@ -259,6 +263,12 @@ describe('ftpsessions metrics: options', () => {
       expect(all.some((s) => s.name.startsWith('ftpsessions_sessions') || s.name.startsWith('ftpsessions_oldest'))).toBe(false);
       checked(r.out, args.includes('--openmetrics'));
     }
+    // --textfile: the file is still written (fresh, source_up 0: never the last good counts kept as if current)
+    const rt = createTestRuntime({ argv: ['metrics', '--collector', 'ps', '--textfile', '/var/lib/prometheus/node-exporter'], stats: { '/var/lib/prometheus/node-exporter': { dev: 1, ino: 2, uid: 0, mode: 0o040755 } } });
+    const r = await metricsIn(rt);
+    expect([r.code, r.out]).toEqual([1, '']);
+    const file = rt.files['/var/lib/prometheus/node-exporter/ftpsessions.prom'] as string;
+    expect(value(samples(file), 'ftpsessions_source_up', { source: 'ps' })).toBe(0);
   });
 });
 
