@@ -55,6 +55,16 @@ const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = path.join(ROOT, 'contrib', 'prometheus', 'ftpsessions.rules.yml');
 const PROM_USER = 'prometheus';
+const DEBIAN_TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
+/** the arguments of contrib/systemd/ftpsessions-metrics.service's ExecStart */
+const UNIT_ARGS = ((): string[] => {
+  const unit = readFileSync(path.join(ROOT, 'contrib', 'systemd', 'ftpsessions-metrics.service'), 'utf8');
+  const line = /^ExecStart=\/usr\/local\/bin\/ftpsessions (.*)$/m.exec(unit);
+  if (!line) throw new Error('no ExecStart=/usr/local/bin/ftpsessions in contrib/systemd/ftpsessions-metrics.service');
+  const args = line[1]!.split(' ');
+  if (args[0] !== 'metrics' || !args.includes(DEBIAN_TEXTFILE_DIR)) throw new Error(`unexpected ExecStart: ${line[0]}`);
+  return args;
+})();
 
 const log = (m: string) => console.log(`[metrics] ${m}`);
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', LANG: 'C.UTF-8', ...(process.env.TZ !== undefined ? { TZ: process.env.TZ } : {}) };
@@ -218,6 +228,28 @@ class Prometheus {
   }
 }
 
+/**
+ * The contrib rules with thresholds a lab meets at once (a session at all, an
+ * AUTH session at all, a textfile written at all) and no waiting (`for: 0s`),
+ * as a group of their own: they must fire on the live series, which proves
+ * their selectors (state="AUTH", the daemon label, node_exporter's file
+ * label) match what is really served.
+ */
+function tightRules(rules: string): string {
+  const swaps: [string, string][] = [
+    ['- name: ftpsessions\n', '- name: ftpsessions-tight\n'],
+    ['sum by (instance) (ftpsessions_sessions) > 200', 'sum by (instance) (ftpsessions_sessions) > 0'],
+    ['{state="AUTH"}) > 120', '{state="AUTH"}) > 0'],
+    ['{file=~".*ftpsessions\\\\.prom"} > 300', '{file=~".*ftpsessions\\\\.prom"} > 0'],
+  ];
+  let out = rules;
+  for (const [from, to] of swaps) {
+    if (!out.includes(from)) throw new Error(`the rules no longer contain ${from}`);
+    out = out.replace(from, to);
+  }
+  return out.replace(/^(\s*)for: \S+$/gm, '$1for: 0s');
+}
+
 interface ScrapeJob {
   name: string;
   port: number;
@@ -231,6 +263,7 @@ async function startPrometheus(dir: string, jobs: ScrapeJob[]): Promise<Promethe
   const data = path.join(dir, 'data');
   mkdirSync(data, { recursive: true });
   copyFileSync(RULES, path.join(dir, 'ftpsessions.rules.yml'));
+  writeFileSync(path.join(dir, 'tight.rules.yml'), tightRules(readFileSync(RULES, 'utf8')));
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -238,6 +271,7 @@ async function startPrometheus(dir: string, jobs: ScrapeJob[]): Promise<Promethe
     '  evaluation_interval: 1s',
     'rule_files:',
     '  - ftpsessions.rules.yml',
+    '  - tight.rules.yml',
     'scrape_configs:',
     ...jobs.flatMap((j) => [`  - job_name: ${j.name}`, ...(j.extra ?? []), '    static_configs:', `      - targets: ['127.0.0.1:${j.port}']`]),
     '',
@@ -419,7 +453,8 @@ describe.skipIf(!anyDaemon || skipTools !== undefined)('live lab: a real Prometh
       it('ftpsessions_sessions in Prometheus, through serve /metrics (basic_auth and whm) and through the node_exporter textfile, equals list by daemon and state', async () => {
         await lab!.verify();
         const before = await listCounts();
-        const wrote = await ftpsessions(['metrics', '--textfile', textDir]);
+        // what the timer runs, the unit's own ExecStart, the folder changed
+        const wrote = await ftpsessions(UNIT_ARGS.map((a) => (a === DEBIAN_TEXTFILE_DIR ? textDir : a)));
         expect(wrote.exitCode, `metrics --textfile: ${wrote.stderr}`).toBe(0);
         expect(String(wrote.stdout)).toBe('');
         const file = path.join(textDir, 'ftpsessions.prom');
@@ -485,14 +520,32 @@ describe.skipIf(!anyDaemon || skipTools !== undefined)('live lab: a real Prometh
       it('the rules file loads: six alerting rules, evaluated without error, none firing', async () => {
         await prom!.proc.until('a rule evaluation', async () => {
           const g = (await prom!.api('rules')).groups as Json[];
-          return g.length > 0 && g.every((x) => x.lastEvaluation && !x.lastEvaluation.startsWith('0001'));
+          return g.length === 2 && g.every((x) => x.lastEvaluation && !x.lastEvaluation.startsWith('0001'));
         });
         const groups = (await prom!.api('rules')).groups as Json[];
-        expect(groups.map((g) => g.name)).toEqual(['ftpsessions']);
+        expect(groups.map((g) => g.name)).toEqual(['ftpsessions', 'ftpsessions-tight']);
         const rules = groups[0].rules as Json[];
         expect(rules.map((r) => r.type)).toEqual(Array(6).fill('alerting'));
         expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError}`)).toEqual([]);
         expect(rules.filter((r) => r.state === 'firing').map((r) => r.name)).toEqual([]);
+      }, 60_000);
+
+      it('the rules with lab-sized thresholds fire on the live series: too many sessions, stuck authenticating (per daemon), textfile stale', async () => {
+        const tight = async () => ((await prom!.api('rules')).groups as Json[]).find((g) => g.name === 'ftpsessions-tight');
+        await prom!.proc.until('the tight rules firing', async () => ((await tight())?.rules as Json[]).filter((r) => r.state === 'firing').length >= 3);
+        const rules = (await tight()).rules as Json[];
+        expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+        const firing = (name: string) => (rules.find((r) => r.name === name)?.alerts ?? []).filter((a: Json) => a.state === 'firing').map((a: Json) => a.labels);
+        const serveInstance = `127.0.0.1:${servePort}`;
+        const nodeInstance = `127.0.0.1:${nodeExporter!.port}`;
+        const kind = daemon.startsWith('vsftpd') ? 'vsftpd' : daemon;
+        expect(firing('FtpSessionsTooMany').map((l: Json) => l.instance).sort()).toEqual([serveInstance, nodeInstance].sort());
+        expect(firing('FtpSessionStuckAuthenticating').map((l: Json) => `${l.instance} ${l.daemon}`).sort()).toEqual([`${serveInstance} ${kind}`, `${nodeInstance} ${kind}`].sort());
+        expect(firing('FtpSessionsTextfileStale').map((l: Json) => `${l.instance} ${path.basename(l.file)}`)).toEqual([`${nodeInstance} ftpsessions.prom`]);
+        // the other three stay quiet: every source read, the exporter up, no per-account series
+        expect(firing('FtpSessionsSourceDown')).toEqual([]);
+        expect(firing('FtpSessionsExporterDown')).toEqual([]);
+        expect(firing('FtpAccountOverSessionQuota')).toEqual([]);
       }, 60_000);
 
       it('promtool check metrics: the textfile, metrics on stdout (--per-account) and serve /metrics', async () => {
