@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { intOption } from '../cli/native.js';
 import { ApiError, CollectorError, UsageError } from '../errors.js';
-import { type Reading, readSessions } from '../functions/native.js';
+import { DEFAULT_SAMPLE_MS, type Reading, readSessions, sampleRates } from '../functions/native.js';
 import { terminalSafe } from '../render/terminal-safe.js';
 import type { Runtime } from '../runtime.js';
 import { warn } from './output.js';
@@ -13,6 +13,10 @@ export const TEXTFILE_NAME = 'ftpsessions.prom';
 /**
  * `ftpsessions metrics`: the sessions as Prometheus metrics (src/serve/metrics.ts),
  * on stdout or atomically into DIR/ftpsessions.prom.
+ *
+ * Live, the transfers' rates are measured as `list` does (a second reading
+ * of each transfer's file position DEFAULT_SAMPLE_MS later; no wait when
+ * nothing is being transferred); collect_duration includes that wait.
  *
  * As root the reading includes the sessions not logged in (state AUTH),
  * unless --user narrows it. --per-account is root's (an account sees only
@@ -42,6 +46,8 @@ export const metrics: CommandHandler = async (invocation, runtime) => {
   let failure: string | undefined;
   try {
     reading = await readSessions({ ...invocation.query, includeUnauthenticated: authCounted || invocation.query.includeUnauthenticated }, runtime);
+    // a transfer whose daemon gives no rate (vsftpd, a title): its byte count read again 1 s later, as list does
+    if (invocation.query.inputs.size === 0) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, runtime);
   } catch (err) {
     if (!(err instanceof CollectorError)) throw err;
     failure = err.message;

@@ -116,7 +116,7 @@ export async function renderMetrics(reading: Reading | undefined, options: Metri
     const sessionsGauge = gauge('ftpsessions_sessions', `FTP sessions by daemon and state (IDLE, DL download, UL upload; ${auth}).`, ['daemon', 'state']);
     const rateGauge = gauge(
       'ftpsessions_transfer_rate_bytes_per_second',
-      'The sum of the current transfer rates of the sessions, by daemon and direction.',
+      'The sum of the current transfer rates of the sessions, by daemon and direction (a transfer whose rate is unknown adds 0).',
       ['daemon', 'direction'],
     );
     const oldestGauge = gauge(

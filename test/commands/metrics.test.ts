@@ -183,6 +183,26 @@ function server(argv: string[], options: Partial<TestRuntimeOptions> = {}) {
 }
 
 describe('ftpsessions metrics: options', () => {
+  it('live: a transfer\'s rate measured from two readings of its file position 1 s apart (as list does), the wait in collect_duration', async () => {
+    const files = procFromPs(PS);
+    files['/proc/24514/fdinfo/5'] = 'pos:\t1000000\nflags:\t0100000\n';
+    const links = { '/proc/24514/fd/5': '/home/alice/big.bin', '/proc/24514/fd/0': 'socket:[1]' };
+    let clock = Date.parse('2026-11-22T06:06:48Z');
+    const rt = server(['metrics', '--collector', 'proc'], { files, links });
+    rt.now = () => clock;
+    const waits: number[] = [];
+    rt.sleep = async (ms) => {
+      waits.push(ms);
+      clock += ms;
+      rt.files['/proc/24514/fdinfo/5'] = 'pos:\t1065536\nflags:\t0100000\n';
+    };
+    const r = await metricsIn(rt);
+    expect([r.code, r.err, waits]).toEqual([0, '', [1000]]);
+    const all = samples(r.out);
+    expect(value(all, 'ftpsessions_transfer_rate_bytes_per_second', { daemon: 'pure-ftpd', direction: 'download' })).toBe(65536);
+    expect(value(all, 'ftpsessions_collect_duration_seconds', {})).toBe(1);
+  });
+
   it('--max-accounts N: the N accounts with the most sessions by name, the rest summed as "other"', async () => {
     const full = samples((await metricsIn(server(['metrics', '--per-account']))).out).filter((s) => s.name === 'ftpsessions_account_sessions');
     const r = await metricsIn(server(['metrics', '--per-account', '--max-accounts', '1']));
