@@ -159,7 +159,8 @@ function jsonArgs(text: string): Record<string, string> {
 
 /** The monitoring-plugin protocol's UNKNOWN: one line on stdout (what the monitoring system shows), exit 3. */
 function pluginUnknown(runtime: Runtime, label: string, message: string): number {
-  runtime.stdout.write(`${terminalSafe(`${label} UNKNOWN - ${oneLine(message)}`)}\n`);
+  // `|` starts the perfdata in the plugin protocol: a message (an argument, a path) must not forge it
+  runtime.stdout.write(`${terminalSafe(`${label} UNKNOWN - ${oneLine(message)}`).replace(/\|/g, '\\x7c')}\n`);
   return PLUGIN_UNKNOWN;
 }
 
