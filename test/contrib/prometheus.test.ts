@@ -39,6 +39,11 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
+/** every query of the dashboard: the panels' targets and the template variables' */
+function dashboardExprs(dash: { panels: { targets?: { expr: string }[] }[] }): string[] {
+  return dash.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+}
+
 const promtool = (args: string[], cwd: string) => execa(PROMTOOL!, args, { cwd, reject: false, env: ENV, extendEnv: false, timeout: 60_000 });
 
 describe.skipIf(!PROMTOOL)('contrib/prometheus (promtool)', () => {
@@ -90,6 +95,23 @@ describe.skipIf(!PROMTOOL)('contrib/prometheus (promtool)', () => {
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('SUCCESS: 1 rule files found');
     expect(r.stdout).toContain('SUCCESS: 6 rules found');
+  });
+
+  it('the Grafana dashboard: JSON, every query valid PromQL (promtool, as recording rules) on the served metric names', async () => {
+    const dash = JSON.parse(readFileSync(path.join(PROM_DIR, 'grafana-dashboard.json'), 'utf8'));
+    expect(dash.uid).toBe('ftpsessions');
+    const exprs = dashboardExprs(dash);
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    const served = ['ftpsessions_sessions', 'ftpsessions_transfer_rate_bytes_per_second', 'ftpsessions_oldest_session_seconds', 'ftpsessions_account_sessions', 'ftpsessions_source_up', 'ftpsessions_collect_duration_seconds', 'ftpsessions_build_info'];
+    for (const e of exprs) for (const m of e.matchAll(/\b(ftpsessions_[a-z_]+)/g)) expect(served, e).toContain(m[1]);
+    const d = tempDir();
+    const rules = ['groups:', '  - name: dashboard', '    rules:', ...exprs.flatMap((e, i) => [`      - record: dashboard:query${i}`, `        expr: ${JSON.stringify(e.replaceAll('$instance', '.+'))}`])];
+    writeFileSync(path.join(d, 'dashboard.rules.yml'), `${rules.join('\n')}\n`);
+    const r = await promtool(['check', 'rules', 'dashboard.rules.yml'], d);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    // and the check does catch a bad query
+    writeFileSync(path.join(d, 'bad.rules.yml'), `${[...rules, '      - record: dashboard:bad', '        expr: "sum by (state ftpsessions_sessions"'].join('\n')}\n`);
+    expect((await promtool(['check', 'rules', 'bad.rules.yml'], d)).exitCode).not.toBe(0);
   });
 
   it('promtool check config refuses a broken copy (the check can fail)', async () => {

@@ -14,7 +14,8 @@
  *    `authorization: {type: whm, credentials_file}` (root:TOKEN), as
  *    contrib/prometheus/prometheus.yml says; a third job with a wrong token
  *    is refused (up 0, HTTP 401/403): the route is not open;
- *  - the BUILT `ftpsessions metrics --textfile DIR`, run once, writes
+ *  - the BUILT `ftpsessions metrics --textfile DIR` (the arguments of
+ *    contrib/systemd/ftpsessions-metrics.service's ExecStart), run once, writes
  *    DIR/ftpsessions.prom; node_exporter (textfile collector only) reads it
  *    as the prometheus user; Prometheus scrapes node_exporter;
  *  - after a scrape, Prometheus's query API gives ftpsessions_sessions by
@@ -25,7 +26,11 @@
  *    node_textfile_mtime_seconds is the file's mtime (what the
  *    FtpSessionsTextfileStale alert reads);
  *  - contrib/prometheus/ftpsessions.rules.yml loads (/api/v1/rules: six
- *    alerting rules, every one evaluated without error, none firing);
+ *    alerting rules, every one evaluated without error, none firing); a
+ *    copy with lab-sized thresholds fires on the live series (too many,
+ *    stuck authenticating per daemon, textfile stale): the selectors match
+ *    the labels really served; every query of the Grafana dashboard
+ *    answers with series;
  *  - `promtool check metrics` passes on the textfile, on `ftpsessions
  *    metrics` stdout (with --per-account) and on serve's /metrics body.
  * Every process started here is stopped by its pid (SIGTERM, then SIGKILL).
@@ -515,6 +520,17 @@ describe.skipIf(!anyDaemon || skipTools !== undefined)('live lab: a real Prometh
           for (const job of ['ftpsessions', 'node']) if ((await prom!.query(`${n}{job="${job}"}`)).length === 0) missing.push(`${n} (job ${job})`);
         }
         expect(missing).toEqual([]);
+      }, 60_000);
+
+      it('every query of the Grafana dashboard answers with series (the per-account panel aside: no --per-account here)', async () => {
+        const dash = JSON.parse(readFileSync(path.join(ROOT, 'contrib', 'prometheus', 'grafana-dashboard.json'), 'utf8'));
+        const exprs = (dash.panels as { targets?: { expr: string }[] }[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+        const empty: string[] = [];
+        for (const e of exprs) {
+          if (e.includes('ftpsessions_account_sessions')) continue;
+          if ((await prom!.query(e.replaceAll('$instance', '.+'))).length === 0) empty.push(e);
+        }
+        expect(empty).toEqual([]);
       }, 60_000);
 
       it('the rules file loads: six alerting rules, evaluated without error, none firing', async () => {
