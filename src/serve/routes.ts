@@ -5,8 +5,8 @@ import type { Dialect, Invocation } from '../cli/invocation.js';
 import { callFunction, postprocessFor } from '../dispatch/answer.js';
 import { buildEnvelope } from '../envelope/index.js';
 import type { Outcome } from '../envelope/types.js';
-import { ApiError, CliError } from '../errors.js';
-import { type NativeQuery, readSessions } from '../functions/native.js';
+import { ApiError, CliError, CollectorError } from '../errors.js';
+import { DEFAULT_SAMPLE_MS, type NativeQuery, readSessions, sampleRates } from '../functions/native.js';
 import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import type { Runtime } from '../runtime.js';
 import type { HttpAnswer, HttpRequest, Responder } from './server.js';
@@ -348,14 +348,15 @@ async function metricsCall(deps: ResponderDeps, request: HttpRequest): Promise<H
     sort: [],
   };
   // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server
-  const reading = await readSessions(query, deps.runtime).catch((err: unknown) => {
-    if (err instanceof CliError) return undefined;
+  let reading = await readSessions(query, deps.runtime).catch((err: unknown) => {
+    if (err instanceof CollectorError) return undefined;
     throw err;
   });
-  const { renderMetrics } = await import('./metrics.js');
+  // rates measured as list measures them (one second, only while something is transferring)
+  if (reading !== undefined) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, deps.runtime);
+  const { renderMetrics, sourcesTried, sourcesUpOf } = await import('./metrics.js');
   const openmetrics = /application\/openmetrics-text/.test(request.headers.accept ?? '');
-  const sourcesUp: Record<string, boolean> = {};
-  for (const [id, state] of Object.entries(reading?.sources ?? {})) sourcesUp[id] = state === true;
+  const sourcesUp = reading !== undefined ? sourcesUpOf(reading) : sourcesTried(query);
   const { text, contentType } = await renderMetrics(reading, {
     openmetrics,
     perAccount: false,
