@@ -128,13 +128,9 @@ async function cpanelCall(deps: ResponderDeps, request: HttpRequest, speech: Spe
   if (!auth.ok) return auth.answer;
   const args = formArgs(request);
   if (typeof args === 'string') return failure(speech, call, 415, args);
-  let named: string | undefined;
-  try {
-    named = take(args, 'cpanel.user');
-  } catch (err) {
-    if (err instanceof RoutingError) return failure(speech, call, 200, err.message);
-    throw err;
-  }
+  const { values, mistake } = routing(args, ['cpanel.user']);
+  if (mistake !== undefined) return failure(speech, call, 200, mistake);
+  const [named] = values;
   const account = auth.who.user === 'root' ? named : auth.who.user;
   if (account === undefined) return failure(speech, call, 200, 'A WHM (root) token names the account: cpanel.user=NAME.');
   if (named !== undefined && named !== account) return failure(speech, call, 200, `This token acts for “${auth.who.user}” only.`);
@@ -147,20 +143,8 @@ async function cpanelCall(deps: ResponderDeps, request: HttpRequest, speech: Spe
 async function jsonApiCpanel(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
   const args = formArgs(request);
   if (typeof args === 'string') return failure('api2', { module: '', func: '' }, 415, args);
-  let user: string | undefined;
-  let module = '';
-  let func = '';
-  let version = '2';
-  let mistake: string | undefined;
-  try {
-    user = take(args, 'cpanel_jsonapi_user');
-    module = take(args, 'cpanel_jsonapi_module') ?? '';
-    func = take(args, 'cpanel_jsonapi_func') ?? '';
-    version = take(args, 'cpanel_jsonapi_apiversion') ?? '2';
-  } catch (err) {
-    if (!(err instanceof RoutingError)) throw err;
-    mistake = err.message;
-  }
+  const { values, mistake } = routing(args, ['cpanel_jsonapi_user', 'cpanel_jsonapi_module', 'cpanel_jsonapi_func', 'cpanel_jsonapi_apiversion']);
+  const [user, module = '', func = '', version = '2'] = values;
   const speech: Speech = version === '3' ? 'uapi' : 'api2';
   const call = { module, func };
   const auth = await authenticate(deps, request, speech, call);
@@ -177,18 +161,8 @@ async function jsonApiCpanel(deps: ResponderDeps, request: HttpRequest): Promise
 async function jsonApiUapi(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
   const args = formArgs(request);
   if (typeof args === 'string') return failure('whm', { module: '', func: '' }, 415, args);
-  let user: string | undefined;
-  let module = '';
-  let func = '';
-  let mistake: string | undefined;
-  try {
-    user = take(args, 'cpanel.user');
-    module = take(args, 'cpanel.module') ?? '';
-    func = take(args, 'cpanel.function') ?? '';
-  } catch (err) {
-    if (!(err instanceof RoutingError)) throw err;
-    mistake = err.message;
-  }
+  const { values, mistake } = routing(args, ['cpanel.user', 'cpanel.module', 'cpanel.function']);
+  const [user, module = '', func = ''] = values;
   const call = { module, func };
   const auth = await authenticate(deps, request, 'whm', call);
   if (!auth.ok) return auth.answer;
@@ -244,6 +218,16 @@ function take(args: Record<string, string>, key: string): string | undefined {
   const value = Object.hasOwn(args, key) ? args[key] : undefined;
   delete args[key];
   return value;
+}
+
+/** The routing parameters, taken out of the arguments in order; a mistake (one given twice) said, not thrown. */
+function routing(args: Record<string, string>, keys: readonly string[]): { values: Array<string | undefined>; mistake?: string } {
+  try {
+    return { values: keys.map((key) => take(args, key)) };
+  } catch (err) {
+    if (!(err instanceof RoutingError)) throw err;
+    return { values: [], mistake: err.message };
+  }
 }
 
 /** A request the routes cannot take (a parameter twice, a body that is not a form): a failure in the URL's dialect. */
