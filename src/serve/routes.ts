@@ -6,7 +6,7 @@ import { callFunction, postprocessFor } from '../dispatch/answer.js';
 import { buildEnvelope } from '../envelope/index.js';
 import type { Outcome } from '../envelope/types.js';
 import { ApiError, CliError, CollectorError } from '../errors.js';
-import { DEFAULT_SAMPLE_MS, type NativeQuery, readSessions, sampleRates } from '../functions/native.js';
+import { type NativeQuery, type Reading, readSessions } from '../functions/native.js';
 import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import type { Runtime } from '../runtime.js';
 import type { HttpAnswer, HttpRequest, Responder } from './server.js';
@@ -51,6 +51,8 @@ const NO_SESSION = { code: 12031, message: "'authToken' does not match any exist
  */
 export function createResponder(deps: ResponderDeps): Responder {
   const actions = new ActionSessions(deps.actionIdleMs ?? ACTION_IDLE_MS, () => deps.runtime.now());
+  // the last /metrics reading: the next scrape's rates are measured against it
+  const lastScrape: { last?: Reading | undefined } = {};
   return async (request) => {
     const path = request.path;
     if (path === '/healthz') return { status: 200, headers: JSON_TYPE, body: '{}' };
@@ -62,7 +64,7 @@ export function createResponder(deps: ResponderDeps): Responder {
     if (path === '/json-api/cpanel' || path === '/json-api/cpanel/') return jsonApiCpanel(deps, request);
     if (path === '/json-api/uapi_cpanel' || path === '/json-api/uapi_cpanel/') return jsonApiUapi(deps, request);
     if ((path === '/api' || path === '/json' || path === '/api/' || path === '/json/') && request.method === 'POST') return actionCall(deps, actions, request);
-    if (path === '/metrics') return metricsCall(deps, request);
+    if (path === '/metrics') return metricsCall(deps, lastScrape, request);
     return { status: 404, headers: JSON_TYPE, body: '{"error":"not found"}' };
   };
 }
@@ -307,12 +309,13 @@ function json(status: number, body: unknown): HttpAnswer {
 // --- Prometheus ------------------------------------------------------------------------------
 
 /**
- * `GET /metrics`: `ftpsessions metrics` for a scraper, server-wide, so a
+ * `GET /metrics`: `ftpsessions metrics` for a scraper (rates between two
+ * scrapes, not after a wait: a scrape answers at once), server-wide, so a
  * root (WHM) token only, unless serve runs with --metrics-open (then no
  * authentication, on loopback listeners only). OpenMetrics when the
  * scraper asks for it (`Accept: application/openmetrics-text`).
  */
-async function metricsCall(deps: ResponderDeps, request: HttpRequest): Promise<HttpAnswer> {
+async function metricsCall(deps: ResponderDeps, metrics: { last?: Reading | undefined }, request: HttpRequest): Promise<HttpAnswer> {
   if (deps.metricsOpen !== true) {
     const credentials = parseAuthorization(request.headers.authorization);
     const auth = await authenticate(deps, request, 'metrics', { module: '', func: 'metrics' });
@@ -331,13 +334,13 @@ async function metricsCall(deps: ResponderDeps, request: HttpRequest): Promise<H
     filter: {},
     sort: [],
   };
-  // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server
-  let reading = await readSessions(query, deps.runtime).catch((err: unknown) => {
+  // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server;
+  // rates are measured between this scrape and the one before (a scrape must not wait to measure them)
+  const reading = await readSessions(query, deps.runtime, metrics.last).catch((err: unknown) => {
     if (err instanceof CollectorError) return undefined;
     throw err;
   });
-  // rates measured as list measures them (one second, only while something is transferring)
-  if (reading !== undefined) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, deps.runtime);
+  if (reading !== undefined) metrics.last = reading;
   const { renderMetrics, sourcesTried, sourcesUpOf } = await import('./metrics.js');
   const openmetrics = /application\/openmetrics-text/.test(request.headers.accept ?? '');
   const sourcesUp = reading !== undefined ? sourcesUpOf(reading) : sourcesTried(query);

@@ -72,7 +72,9 @@ describe('contrib/nagios/ftpsessions.cfg', () => {
   it.runIf(existsSync(NAGIOS))('nagios4 -v accepts it (with a host of the example\'s name)', () => {
     writeFileSync(join(dir, 'hosts.cfg'), 'define host {\n    use        linux-server\n    host_name  ftp.example.com\n    address    127.0.0.1\n}\n');
     const main = readFileSync('/etc/nagios4/nagios.cfg', 'utf8');
-    writeFileSync(join(dir, 'nagios.cfg'), `${main}\ncfg_file=${join(dir, 'hosts.cfg')}\ncfg_file=${NAGIOS_CFG}\n`);
+    // nagios reads its objects as the nagios user: a copy it can read, wherever the checkout is (/root/x, 0700)
+    copyFileSync(NAGIOS_CFG, join(dir, 'ftpsessions.cfg'));
+    writeFileSync(join(dir, 'nagios.cfg'), `${main}\ncfg_file=${join(dir, 'hosts.cfg')}\ncfg_file=${join(dir, 'ftpsessions.cfg')}\n`);
     const r = spawnSync(NAGIOS, ['-v', join(dir, 'nagios.cfg')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stdout).toMatch(/Total Errors:\s+0/);
     expect(r.stdout).toMatch(/Total Warnings:\s+0/);
