@@ -1,8 +1,7 @@
 import { type ActionRequest, parseActionRequest } from './cli/action-request.js';
 import type { Dialect, Invocation, NativeInvocation } from './cli/invocation.js';
+import type { CommandEntry } from './commands/table.js';
 import { parseArgv } from './cli/parse.js';
-import { parseNative, PluginFailure } from './cli/native.js';
-import { COMMANDS, type CommandEntry } from './commands/table.js';
 import { callFunction, postprocessFor } from './dispatch/answer.js';
 import { buildEnvelope } from './envelope/index.js';
 import type { Outcome } from './envelope/types.js';
@@ -30,6 +29,8 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
   let argv = runtime.argv;
   if (dialect === 'action') {
     // `ftpsessions COMMAND`: the native front; no command: the JSON action API, as before
+    // (loaded only here: cpapi2 and uapi never pay for the native front's parser and command table)
+    const { parseNative, PluginFailure } = await import('./cli/native.js');
     let native;
     try {
       native = parseNative(argv, runtime.env, { stdin: runtime.stdin.isTTY, stdout: runtime.stdout.isTTY });
@@ -101,12 +102,14 @@ export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
  * typed errors become one line on stderr and their exit code here.
  */
 async function runNative(invocation: NativeInvocation, runtime: Runtime, say: (lines: readonly string[]) => void): Promise<number> {
+  const { COMMANDS } = await import('./commands/table.js');
+  const entry = COMMANDS[invocation.command] as CommandEntry;
   try {
-    const handler = await (COMMANDS[invocation.command] as CommandEntry).load();
+    const handler = await entry.load();
     return await handler(invocation, runtime);
   } catch (err) {
     const error = toCliError(err);
-    const plugin = (COMMANDS[invocation.command] as CommandEntry).plugin;
+    const plugin = entry.plugin;
     if (plugin !== undefined) {
       if (invocation.debug && error.cause instanceof Error && error.cause.stack) say(error.cause.stack.split('\n'));
       return pluginUnknown(runtime, plugin.label, error instanceof CliError && !(error instanceof InternalError) ? error.message : `internal error: ${error.message}`);
