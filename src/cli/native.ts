@@ -8,7 +8,7 @@ import type { Daemon } from '../model/observation.js';
 import { READ_LIMIT_BYTES } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { COLLECTOR_CHOICES, type CollectorChoice, type InfoRequest, type NativeInvocation, SOURCE_IDS } from './invocation.js';
-import { COLLECTORS_HELP, nonEmpty, oneOf, parseInputs, parseWith, PATH_SETTINGS, separateValues } from './parse.js';
+import { COLLECTORS_HELP, oneOf, parseInputs, parseWith, pathSettings, separateValues } from './parse.js';
 
 /** What `ftpsessions ARGV` asks for: a native command, help, or the JSON action API (no command, a request on stdin). */
 export type NativeParse = NativeInvocation | InfoRequest | { readonly kind: 'action'; readonly argv: readonly string[] };
@@ -177,7 +177,6 @@ function parseCommand(
       throw new UsageError(`${name}: --sort takes keys of ${NATIVE_KEYS.join(', ')} (-KEY: descending), not '${key}'`);
     }
   }
-  const overrides = PATH_SETTINGS.filter((s) => opts[s.key] !== undefined || nonEmpty(env[s.env]) !== undefined).map((s) => (opts[s.key] !== undefined ? s.option : s.env));
   const own: Record<string, string | boolean | string[] | undefined> = {};
   for (const o of entry.options) {
     const key = program.options.find((p) => p.flags === o.flags)?.attributeName();
@@ -192,13 +191,7 @@ function parseCommand(
       includeUnauthenticated: opts.includeUnauthenticated === true || states?.has('AUTH') === true,
       collector,
       inputs,
-      proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
-      accountFiles: {
-        ftpPasswdDir: opts.ftpPasswdDir ?? nonEmpty(env.FTPSESSIONS_FTP_PASSWD_DIR) ?? DEFAULT_ACCOUNT_FILES.ftpPasswdDir,
-        userdomains: opts.userdomains ?? nonEmpty(env.FTPSESSIONS_USERDOMAINS) ?? DEFAULT_ACCOUNT_FILES.userdomains,
-        pureftpdPasswd: opts.pureftpdPasswd ?? nonEmpty(env.FTPSESSIONS_PUREFTPD_PASSWD) ?? DEFAULT_ACCOUNT_FILES.pureftpdPasswd,
-      },
-      overrides,
+      ...pathSettings(opts, env),
       filter,
       sort,
     },

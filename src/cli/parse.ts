@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { functionsOf } from '../dispatch/table.js';
-import { DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
+import { type AccountFiles, DEFAULT_ACCOUNT_FILES } from '../model/accounts.js';
 import { UsageError } from '../errors.js';
 import { READ_LIMIT_BYTES } from '../runtime.js';
 import { VERSION } from '../version.js';
@@ -112,9 +112,6 @@ export function parseArgv(
     throw new UsageError(`missing the function of module ${module}${hint}`);
   }
   const { inputs, argsFromStdin } = parseInputs(opts.input ?? [], !actions);
-  const overrides = PATH_SETTINGS.filter((s) => opts[s.key] !== undefined || nonEmpty(env[s.env]) !== undefined).map((s) =>
-    opts[s.key] !== undefined ? s.option : s.env,
-  );
 
   return {
     kind: 'call',
@@ -124,13 +121,7 @@ export function parseArgv(
     output,
     collector: collector as CollectorChoice,
     inputs,
-    proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
-    accountFiles: {
-      ftpPasswdDir: opts.ftpPasswdDir ?? nonEmpty(env.FTPSESSIONS_FTP_PASSWD_DIR) ?? DEFAULT_ACCOUNT_FILES.ftpPasswdDir,
-      userdomains: opts.userdomains ?? nonEmpty(env.FTPSESSIONS_USERDOMAINS) ?? DEFAULT_ACCOUNT_FILES.userdomains,
-      pureftpdPasswd: opts.pureftpdPasswd ?? nonEmpty(env.FTPSESSIONS_PUREFTPD_PASSWD) ?? DEFAULT_ACCOUNT_FILES.pureftpdPasswd,
-    },
-    overrides,
+    ...pathSettings(opts, env),
     color: opts.color,
     debug: opts.debug === true,
     module,
@@ -174,6 +165,26 @@ export function parseWith(program: Command, argv: readonly string[], prefix = ''
 
 export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The path settings as the options (else the environment, else the
+ * defaults) give them, and which of them the caller chose (overrides):
+ * one reading for every front.
+ */
+export function pathSettings(
+  opts: { proftpdScoreboard?: string | undefined; ftpPasswdDir?: string | undefined; userdomains?: string | undefined; pureftpdPasswd?: string | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+): { proftpdScoreboard: string | undefined; accountFiles: AccountFiles; overrides: string[] } {
+  return {
+    proftpdScoreboard: opts.proftpdScoreboard ?? nonEmpty(env.FTPSESSIONS_PROFTPD_SCOREBOARD),
+    accountFiles: {
+      ftpPasswdDir: opts.ftpPasswdDir ?? nonEmpty(env.FTPSESSIONS_FTP_PASSWD_DIR) ?? DEFAULT_ACCOUNT_FILES.ftpPasswdDir,
+      userdomains: opts.userdomains ?? nonEmpty(env.FTPSESSIONS_USERDOMAINS) ?? DEFAULT_ACCOUNT_FILES.userdomains,
+      pureftpdPasswd: opts.pureftpdPasswd ?? nonEmpty(env.FTPSESSIONS_PUREFTPD_PASSWD) ?? DEFAULT_ACCOUNT_FILES.pureftpdPasswd,
+    },
+    overrides: PATH_SETTINGS.filter((s) => opts[s.key] !== undefined || nonEmpty(env[s.env]) !== undefined).map((s) => (opts[s.key] !== undefined ? s.option : s.env)),
+  };
 }
 
 /** The path settings a caller may override, by option or environment (Invocation.overrides). */
