@@ -243,6 +243,21 @@ function decodePart(text: string): string {
   }
 }
 
+/** What the server reads for a native call: the live system, the default files and collector, no filter, no path of the client's. */
+function serverQuery(users: readonly string[], includeUnauthenticated: boolean): NativeQuery {
+  return {
+    users,
+    includeUnauthenticated,
+    collector: 'auto',
+    inputs: new Map(),
+    proftpdScoreboard: undefined,
+    accountFiles: DEFAULT_ACCOUNT_FILES,
+    overrides: [],
+    filter: {},
+    sort: [],
+  };
+}
+
 function invocationFor(dialect: Dialect, account: string, module: string, func: string, args: Record<string, string>): Invocation {
   return {
     kind: 'call',
@@ -323,17 +338,7 @@ async function metricsCall(deps: ResponderDeps, metrics: { last?: Reading | unde
     if (auth.who.user !== 'root' || credentials?.user !== 'root') return { status: 403, headers: JSON_TYPE, body: '{"error":"/metrics is server-wide: a root (WHM) token"}' };
   }
   const started = deps.runtime.now();
-  const query: NativeQuery = {
-    users: [],
-    includeUnauthenticated: deps.runtime.uid === 0,
-    collector: 'auto',
-    inputs: new Map(),
-    proftpdScoreboard: undefined,
-    accountFiles: DEFAULT_ACCOUNT_FILES,
-    overrides: [],
-    filter: {},
-    sort: [],
-  };
+  const query = serverQuery([], deps.runtime.uid === 0);
   // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server;
   // rates are measured between this scrape and the one before (a scrape must not wait to measure them)
   const reading = await readSessions(query, deps.runtime, metrics.last).catch((err: unknown) => {
@@ -421,17 +426,7 @@ async function actionCall(deps: ResponderDeps, sessions: ActionSessions, request
   }
   if (parsed.action !== 'listSessions') return actionAnswer(fail('E_UNKNOWN_ACTION', `The action “${parsed.action}” is not known here: listSessions, createSession, deleteSession.`), parsed);
   // root's session sees every account's sessions; an account's, its own
-  const query: NativeQuery = {
-    users: who.user === 'root' ? [] : [who.user],
-    includeUnauthenticated: false,
-    collector: 'auto',
-    inputs: new Map(),
-    proftpdScoreboard: undefined,
-    accountFiles: DEFAULT_ACCOUNT_FILES,
-    overrides: [],
-    filter: {},
-    sort: [],
-  };
+  const query = serverQuery(who.user === 'root' ? [] : [who.user], false);
   let outcome: Outcome;
   try {
     const reading = await readSessions(query, deps.runtime);
