@@ -57,6 +57,7 @@ import {
   type World,
 } from './lab.js';
 import { aliveSame, procStat, sleep } from './lab-proc.js';
+import type { NativeRow } from '../../src/model/native.js';
 import { DAEMONS, isRoot, skipAll, skipOf, warnSkips } from './lab-skip.js';
 import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
 
@@ -93,23 +94,8 @@ const NATIVE_KEYS = [
   'cmdline',
 ];
 
-interface Row {
-  account: string | null;
-  pid: number;
-  daemon: string;
-  login: string | null;
-  host: string | null;
-  state: string;
-  file: string | null;
-  cwd: string | null;
-  connected_at: string | null;
-  idle_seconds: number | null;
-  transferred_bytes: number | null;
-  size_bytes: number | null;
-  percent: number | null;
-  rate_bytes_per_second: number | null;
-  cmdline: string;
-}
+/** A row of `ftpsessions list --output json`: the native row as the command prints it. */
+type Row = NativeRow;
 
 // --- running the built command ----------------------------------------------------
 
