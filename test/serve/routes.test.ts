@@ -275,3 +275,30 @@ describe('GET /metrics', () => {
     expect((await unauthenticated({ ...base, headers: {} })).status).toBe(200);
   });
 });
+
+describe("a client's text never re-assigns whose sessions it sees or ends", () => {
+  it("an account's token naming another account (or root) through every route: refused, nothing of the other's shown, nothing signalled", async () => {
+    const s = server();
+    const asks = [
+      '/json-api/uapi_cpanel?cpanel.user=ftpvirt&cpanel.module=Ftp&cpanel.function=list_sessions',
+      '/json-api/cpanel?cpanel_jsonapi_user=ftpvirt&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=kill_session&cpanel_jsonapi_apiversion=3&login=24530',
+      '/execute/Ftp/list_sessions?cpanel.user=root',
+      '/execute/Ftp/kill_session?login=24530&cpanel.user=ftpvirt',
+    ];
+    for (const path of asks) {
+      const r = await s.ask(path, { auth: ALICE_AUTH });
+      expect(r.body, path).not.toContain('24530');
+      expect(r.body, path).toMatch(/acts for “alice” only/);
+    }
+    // the user name in the header must be the token's: alice's secret under root's name (or another account's) is no token at all
+    for (const auth of [`Basic ${Buffer.from('root:alice-secret').toString('base64')}`, 'whm ftpvirt:alice-secret']) {
+      const r = await s.ask('/execute/Ftp/list_sessions?cpanel.user=ftpvirt', { auth });
+      expect(r.status, auth).toBe(401);
+    }
+    // an action session of alice's lists only hers, whatever its usernameFilter names
+    const created = await s.ask('/api', { method: 'POST', body: JSON.stringify({ action: 'createSession', params: { username: 'alice', password: 'alice-secret' } }) });
+    const listed = await s.ask('/api', { method: 'POST', body: JSON.stringify({ action: 'listSessions', authToken: created.json.result.authToken, params: { usernameFilter: ['bob@example.com', 'ftpvirt'] } }) });
+    expect(listed.json.result.sessions).toEqual([]);
+    expect(s.rt.signals).toEqual([]);
+  });
+});
