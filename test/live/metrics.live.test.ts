@@ -44,7 +44,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -53,6 +52,7 @@ import { ROOT, openWorld, startLab, type Lab, type World } from './lab.js';
 import { sleep } from './lab-proc.js';
 import { DAEMONS, skipAll, skipOf, warnSkips } from './lab-skip.js';
 import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
+import { freePort } from '../helpers/ports.js';
 
 const CLI_ROOT = process.env.FTPSESSIONS_LAB_CLI ? path.resolve(process.env.FTPSESSIONS_LAB_CLI) : ROOT;
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -96,16 +96,6 @@ type Json = any;
 
 // --- processes started here, stopped by pid ------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const started = new Set<Proc>();
 process.once('exit', () => {

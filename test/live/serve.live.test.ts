@@ -27,7 +27,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -37,6 +36,7 @@ import { rowProblems } from './lab-expect.js';
 import { procStat, sleep } from './lab-proc.js';
 import { DAEMONS, isRoot, skipAll, skipOf, warnSkips } from './lab-skip.js';
 import { publicCopy, type PublicCopy } from '../helpers/public-copy.js';
+import { freePort } from '../helpers/ports.js';
 
 const CLI_ROOT = process.env.FTPSESSIONS_LAB_CLI ? path.resolve(process.env.FTPSESSIONS_LAB_CLI) : ROOT;
 warnSkips('serve', 'tests of ftpsessions serve');
@@ -57,16 +57,6 @@ function accountsOf(lab: Lab): AccountKey[] {
 
 // --- the built server ---------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function ftpsessions(args: string[], as?: Account) {
   const bin = cliCopy!.bin('ftpsessions');
