@@ -191,6 +191,13 @@ describe('ftpsessions count', () => {
     expect(Object.values(doc.accounts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(list.length);
     expect(doc.accounts.alice).toBe(ALICE.length);
     expect(Object.values(doc.hosts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(list.length);
+    // root's count of the sessions not logged in: AUTH, the same ones list shows, and nobody's account
+    const auth = (await rows(['list', '--include-unauthenticated'])).filter((x) => x.state === 'AUTH').length;
+    const withAuth = JSON.parse((await native(['count', '--output', 'json', '--include-unauthenticated'])).out);
+    expect(auth).toBeGreaterThan(0);
+    expect([withAuth.states.AUTH, withAuth.total]).toEqual([auth, list.length + auth]);
+    expect(Object.values(withAuth.accounts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(list.length);
+    expect(doc.states.AUTH).toBeUndefined();
     const csv = await native(['count', '--output', 'csv']);
     expect(csv.out.split('\n')[0]).toBe('group,key,value');
     expect(csv.out).toContain('accounts,alice,15\n');
