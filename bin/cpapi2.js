@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { start } from './start.js';
-
-await start('cpapi2', 'api2');
+'use strict';
+require('./start.js').start('cpapi2', 'api2');

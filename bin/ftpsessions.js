@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { start } from './start.js';
-
-await start('ftpsessions', 'action');
+'use strict';
+require('./start.js').start('ftpsessions', 'action');

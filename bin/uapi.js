@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { start } from './start.js';
-
-await start('uapi', 'uapi');
+'use strict';
+require('./start.js').start('uapi', 'uapi');

@@ -402,7 +402,7 @@ describe('at scale', () => {
     expect(ms).toBeLessThan(5000);
   });
 
-  const built = existsSync(join(ROOT, 'dist/main.js'));
+  const built = existsSync(join(ROOT, 'dist/ftpsessions.cjs'));
   const dirs: string[] = [];
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -195,7 +195,7 @@ describe('live, with real ps and /proc', () => {
 
 describe('the bundle', () => {
   it('does nothing on import: no output, no exit code, no listeners left running', async () => {
-    const r = await execa(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(ROOT, 'dist/main.js'))}); console.log(process.exitCode ?? 'unset')`], { reject: false });
+    const r = await execa(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(ROOT, 'dist/ftpsessions.cjs'))}); console.log(process.exitCode ?? 'unset')`], { reject: false });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, 'unset', '']);
   });
 });

@@ -90,12 +90,12 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
 
     // npm install -g . : links the folder (so it is only as readable as the folder), after prepare built it
     steps.link = await npm(['install', '-g', '--prefix', path.join(pub, 'linked'), '--offline', '.'], src);
-    builtByLink = existsSync(path.join(src, 'dist', 'main.js'));
+    builtByLink = existsSync(path.join(src, 'dist', 'ftpsessions.cjs'));
     rmSync(path.join(src, 'dist'), { recursive: true, force: true });
 
     // npm pack: builds again (prepare), then packs
     steps.pack = await npm(['pack', '--json', '--pack-destination', priv], src);
-    builtByPack = existsSync(path.join(src, 'dist', 'main.js'));
+    builtByPack = existsSync(path.join(src, 'dist', 'ftpsessions.cjs'));
     try {
       packed = (JSON.parse(steps.pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     } catch {
@@ -115,7 +115,7 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
 
   it('npm install -g . builds first (prepare), and its commands run (as root: the link leads into the checkout)', async () => {
     expect(steps.link?.exitCode, steps.link?.stderr).toBe(0);
-    expect(builtByLink, 'dist/main.js after npm install -g .').toBe(true);
+    expect(builtByLink, 'dist/ftpsessions.cjs after npm install -g .').toBe(true);
     const r = await runAs('root', path.join(pub, 'linked'), ['uapi', '--version'], pub);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(PKG.version);
@@ -123,10 +123,10 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
 
   it('npm pack builds first (prepare) and packs the commands, their man pages, capture.mjs and the licences of the bundled libraries', () => {
     expect(steps.pack?.exitCode, steps.pack?.stderr).toBe(0);
-    expect(builtByPack, 'dist/main.js after npm pack').toBe(true);
+    expect(builtByPack, 'dist/ftpsessions.cjs after npm pack').toBe(true);
     for (const f of [
       'package.json',
-      'dist/main.js',
+      'dist/ftpsessions.cjs',
       'dist/THIRD-PARTY-LICENSES.txt',
       'scripts/capture.mjs',
       'samples/ps.txt',

@@ -36,7 +36,7 @@ describe.skipIf(!isRoot)('publicCopy', () => {
         expect(r.exitCode, `${name}: ${r.stderr}`).toBe(0);
         expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
       }
-      for (const p of [copy.dir, path.join(copy.dir, 'bin'), path.join(copy.dir, 'dist'), copy.bin('uapi'), path.join(copy.dir, 'dist', 'main.js')]) {
+      for (const p of [copy.dir, path.join(copy.dir, 'bin'), path.join(copy.dir, 'dist'), copy.bin('uapi'), path.join(copy.dir, 'dist', 'ftpsessions.cjs')]) {
         expect((await asNobody(['/usr/bin/test', '-w', p])).exitCode, `${p} writable by nobody`).not.toBe(0);
       }
     } finally {

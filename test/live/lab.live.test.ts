@@ -155,7 +155,7 @@ describe.skipIf(!anyDaemon)('live lab: real FTP servers, real sessions, the buil
     const as = (acc: Account, ...test: string[]) =>
       execa('setpriv', ['--reuid', String(acc.uid), '--regid', String(acc.gid), '--init-groups', '--', 'test', ...test], { reject: false });
     for (const acc of [alice, anon]) {
-      for (const f of [UAPI, CPAPI2, path.join(copy.dir, 'dist', 'main.js'), path.join(copy.dir, 'package.json')]) {
+      for (const f of [UAPI, CPAPI2, path.join(copy.dir, 'dist', 'ftpsessions.cjs'), path.join(copy.dir, 'package.json')]) {
         expect((await as(acc, '-r', f)).exitCode, `${f} must be readable by ${acc.name}`).toBe(0);
         expect((await as(acc, '-w', f)).exitCode, `${f} must not be writable by ${acc.name}`).not.toBe(0);
       }

@@ -39,7 +39,7 @@ const rows = () =>
 
 describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', () => {
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('build first: npm run build');
+    if (!existsSync(join(ROOT, 'dist/ftpsessions.cjs'))) throw new Error('build first: npm run build');
     // a clean shell, 100x30, UTF-8, UTC
     tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'top', '-x', '100', '-y', '30', '/usr/bin/env', '-i', 'TERM=xterm-256color', 'LANG=C.UTF-8', 'TZ=UTC', 'PATH=/usr/bin:/bin', `HOME=${tmpdir()}`, '/bin/bash', '--norc', '--noprofile');
     tmux('set-option', '-t', 'top', 'status', 'off');

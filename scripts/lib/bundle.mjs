@@ -1,0 +1,71 @@
+// The esbuild options every bundle of ftpsessions shares: the npm build
+// (dist/ftpsessions.cjs) and the single executable (scripts/build-binary.mjs).
+// One CommonJS file, every library inside: Node loads one file through its
+// CommonJS loader (no ESM loader, no module graph to resolve at start-up),
+// and a V8 code cache of it can be made and used on Node 20, 22 and 24 alike.
+import { readFile } from 'node:fs/promises';
+
+// esbuild is a devDependency: `npm ci` installs it. (A global install from a
+// git URL does not, npm/cli#8440: the README installs a packed tarball.)
+async function loadEsbuild() {
+  try {
+    return await import('esbuild');
+  } catch (e) {
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    console.error('build: esbuild is not installed here: run `npm ci` first');
+    process.exit(1);
+  }
+}
+
+/**
+ * commander requires node:child_process at load time, for executable
+ * subcommands we never use; loading it (with node:net) costs ~6 ms of every
+ * start. Give commander a stand-in that loads the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'ftpsessions' } : undefined,
+    );
+    b.onLoad({ filter: /^lazy-child-process$/, namespace: 'ftpsessions' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Bundle `entry` (a path under the checkout) into the CommonJS file
+ * `outfile`. Dynamic import() of our own modules becomes a lazy
+ * initialisation inside the file (the code is there, it runs on first use);
+ * import() of Node's modules becomes require(), so the file runs where only
+ * require() exists (vm.Script, a single executable application).
+ * Returns esbuild's result (metafile included).
+ */
+export async function bundle({ entry, outfile, minify = true }) {
+  const { build } = await loadEsbuild();
+  const pkg = JSON.parse(await readFile(new URL('package.json', `file://${ROOT}`), 'utf8'));
+  return build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minify,
+    legalComments: 'none',
+    define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+    plugins: [lazyChildProcessForCommander],
+    metafile: true,
+    absWorkingDir: ROOT,
+  }).catch((e) => {
+    // esbuild has printed each error with its place in the source: no stack on top
+    if (Array.isArray(e?.errors) && e.errors.length > 0) process.exit(1);
+    throw e;
+  });
+}
