@@ -13,7 +13,7 @@ const { load, cacheFile } = require('../bin/start.js');
 const ROOT = join(__dirname, '..');
 
 async function main() {
-  const { generate } = await import('../bench/generate.mjs');
+  const { generate } = await import('./lib/generate.mjs');
   const isRoot = process.getuid() === 0;
   const account = isRoot ? ['--user=nobody'] : [];
   const work = mkdtempSync(join(tmpdir(), 'ftpsessions-cache-'));

@@ -138,6 +138,11 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
     ]) {
       expect(packed, f).toContain(f);
     }
+    // the code cache for the Node that packed it (bin/start.js loads it): V8's version in its name
+    expect(packed).toContain(`dist/ftpsessions.${process.versions.v8}.${process.arch}.cache`);
+    expect(packed.filter((f) => f.startsWith('dist/')).sort()).toEqual(
+      ['dist/THIRD-PARTY-LICENSES.txt', `dist/ftpsessions.${process.versions.v8}.${process.arch}.cache`, 'dist/ftpsessions.cjs'].sort(),
+    );
     for (const c of COMMANDS) {
       expect(packed).toContain(`bin/${c}.js`);
       expect(packed).toContain(`man/man1/${c}.1`);

@@ -67,7 +67,7 @@ describe.skipIf(!isRoot)('publicCopy', () => {
   it('says what is missing when the build is not there', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'ftpsessions-unbuilt-'));
     try {
-      await expect(publicCopy(empty)).rejects.toThrow(/dist\/main\.js is missing \(run `npm run build` first\)/);
+      await expect(publicCopy(empty)).rejects.toThrow(/dist\/ftpsessions\.cjs is missing \(run `npm run build` first\)/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
