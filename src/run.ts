@@ -23,6 +23,8 @@ export const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', 
  * exit code; never exits, never throws.
  */
 export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
+  // the completion scripts' hidden fast path: nothing else is parsed or loaded
+  if (dialect === 'action' && runtime.argv[0] === '__complete') return (await import('./completion/complete.js')).complete(runtime.argv.slice(1), runtime);
   const program = PROGRAM[dialect];
   const say = (lines: readonly string[]) => writeLines(runtime, lines);
   let invocation: Invocation | undefined;

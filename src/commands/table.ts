@@ -219,6 +219,26 @@ the certificate; SIGTERM finishes the requests under way, then exits 0. Tokens: 
     help: "create prints the secret once, alone on standard output; only a salted scrypt hash is kept. revoke takes effect at serve's next request, without a restart. The tokens file must be root's, mode 0600 or 0400, not a link, in a folder only root may write.",
     load: async () => (await import('./token.js')).token,
   },
+  completion: {
+    summary: 'print the Tab completion script of cpapi2, uapi and ftpsessions for a shell',
+    usage: '(bash | zsh | fish)',
+    sessions: false,
+    filters: false,
+    formats: undefined,
+    arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
+    options: [],
+    help: `Install (each covers cpapi2, uapi and ftpsessions):
+  bash  ftpsessions completion bash > /usr/share/bash-completion/completions/ftpsessions
+        (and links uapi, cpapi2 -> ftpsessions there); or: source <(ftpsessions completion bash)
+  zsh   ftpsessions completion zsh > /usr/local/share/zsh/site-functions/_ftpsessions
+  fish  ftpsessions completion fish > /usr/share/fish/vendor_completions.d/ftpsessions.fish
+        (and uapi.fish, cpapi2.fish: the same file)
+The scripts ask the ftpsessions installed beside the command being completed (else the one on
+the PATH) for the candidates: options and their values, modules, functions and key= arguments,
+commands; accounts after --user (root: those with FTP sessions first; others: only themselves)
+and pids after login= and kill --pid (your own sessions; root: every account's).`,
+    load: async () => (await import('./completion.js')).completion,
+  },
 };
 
 export type CommandName = keyof typeof COMMANDS;
