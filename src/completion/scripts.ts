@@ -90,9 +90,9 @@ complete -F _ftpsessions cpapi2 uapi ftpsessions
 # they follow the installed version; nothing here is run through eval.
 
 _ftpsessions() {
-  local command=\${words[1]} path program=ftpsessions
-  if [[ $command == */* ]]; then path=$command; else path=\${commands[$command]}; fi
-  [[ -n $path && -x \${path:h}/ftpsessions ]] && program=\${path:h}/ftpsessions
+  local command=\${words[1]} found program=ftpsessions
+  if [[ $command == */* ]]; then found=$command; else found=\${commands[$command]}; fi
+  [[ -n $found && -x \${found:h}/ftpsessions ]] && program=\${found:h}/ftpsessions
   local -a args
   args=("\${(@Q)words[1,CURRENT-1]}" "\${(Q)PREFIX}")
   local out
@@ -145,11 +145,11 @@ function __ftpsessions_complete
     set -l words (commandline -opc)
     set -l current (commandline -ct)
     set -l command $words[1]
-    set -l path $command
-    string match -q -- '*/*' $command; or set path (command -s -- $command)
+    set -l found_at $command
+    string match -q -- '*/*' $command; or set found_at (command -s -- $command)
     set -l program ftpsessions
-    if test -n "$path"; and test -x (dirname -- $path)/ftpsessions
-        set program (dirname -- $path)/ftpsessions
+    if test -n "$found_at"; and test -x (dirname -- $found_at)/ftpsessions
+        set program (dirname -- $found_at)/ftpsessions
     end
     set -l out ($program __complete (count $words) -- $words $current 2>/dev/null); or return
     set -l head (string split -m 1 \\t -- $out[1])
