@@ -228,10 +228,11 @@ async function optionValues(
     default:
       break;
   }
-  const choices = choicesOfDescription(option.description);
-  if (choices.length > 0) return option.description.includes('comma-separated') ? list(choices) : words(prefixed(prefix, choices.map((c) => ({ value: c }))));
   if (option.value === 'dir') return { kind: 'dirs', prefix };
   if (option.value === 'file' || option.value === 'path') return { kind: 'files', prefix };
+  // a value from a list its description gives: `--state <states>`, `--daemon <name>`
+  const choices = choicesOfDescription(option.description);
+  if (choices.length > 0) return option.description.includes('comma-separated') ? list(choices) : words(prefixed(prefix, choices.map((c) => ({ value: c }))));
   return words([]);
 }
 
