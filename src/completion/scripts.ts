@@ -74,7 +74,9 @@ _ftpsessions() {
       candidate=\${candidate%%$'\\t'*}
       [[ -n $candidate ]] || continue
       [[ $candidate == *= ]] && compopt -o nospace 2>/dev/null
-      printf -v quoted '%q' "\${candidate:strip}"
+      quoted=\${candidate:strip}
+      # only a * needs quoting of what the command offers (protocol.ts); %q would also escape commas
+      [[ $quoted == *[!A-Za-z0-9_.,:=@%+/-]* ]] && printf -v quoted '%q' "$quoted"
       COMPREPLY+=("$quoted")
     done
     ;;
