@@ -1,15 +1,17 @@
 // The built commands, spawned as users run them: exit codes, stdout/stderr,
 // replay from files and stdin, a closed pipe, and real ps on this machine.
+// Each case runs both ways the commands ship (test/helpers/commands.ts):
+// `node bin/NAME.js` and the single executable through its links.
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandName, WAYS } from '../helpers/commands.js';
 import { fixture } from '../helpers/runtime.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = { uapi: join(ROOT, 'bin/uapi.js'), cpapi2: join(ROOT, 'bin/cpapi2.js') };
 const isRoot = process.getuid?.() === 0;
 
 /** Who the replayed sessions belong to: as root `nobody` (on every system), else ourselves. */
@@ -22,175 +24,180 @@ const WHO_FILE = join(dir, 'who.txt');
 writeFileSync(PS_FILE, fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\d+) +1001 /gm, (_m, head: string) => `${head} ${String(ACCOUNT.uid).padStart(5)} `));
 writeFileSync(WHO_FILE, fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt'));
 
-function cli(bin: keyof typeof BIN, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
-  return execa(process.execPath, [BIN[bin], ...args], {
-    reject: false,
-    input: options.input ?? '',
-    // a clean environment, as cron gives: no terminal, local time UTC
-    env: { TZ: 'UTC', ...options.env },
-    extendEnv: false,
-  });
-}
-
-describe('exit codes', () => {
-  it('0: --help and --version on stdout', async () => {
-    for (const bin of ['uapi', 'cpapi2'] as const) {
-      const help = await cli(bin, ['--help']);
-      expect(help.exitCode).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^Usage: ${bin} `));
-      const version = await cli(bin, ['--version']);
-      expect([version.exitCode, version.stdout, version.stderr]).toEqual([0, '0.1.0', '']);
-    }
-  });
-
-  it('0: a replayed listing, in every format', async () => {
-    for (const format of ['yaml', 'json', 'jsonpretty', 'xml', 'table']) {
-      const r = await cli('uapi', [...ACCOUNT.args, `--output=${format}`, '--input', `ps=${PS_FILE}`, '--input', `pure-ftpwho=${WHO_FILE}`, 'Ftp', 'list_sessions']);
-      expect([r.exitCode, r.stderr], format).toEqual([0, '']);
-      expect(r.stdout).toContain('über upload|x.bin');
-    }
-  });
-
-  it('0: an empty list is a success', async () => {
-    const r = await cli('cpapi2', [...ACCOUNT.args, '--output=json', '--input', `ps=${join(ROOT, 'test/fixtures/pure-ftpd/00-no-sessions.ps.txt')}`, '--collector=ps', 'Ftp', 'listftpsessions']);
-    expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ cpanelresult: { apiversion: 2, func: 'listftpsessions', module: 'Ftp', data: [], event: { result: 1 } } });
-  });
-
-  it('1: the function failed, the envelope on stdout in the format asked for', async () => {
-    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Nope', 'list_sessions']);
-    expect(r.exitCode).toBe(1);
-    expect(JSON.parse(r.stdout).result).toMatchObject({ status: 0, errors: ['Failed to load module “Nope”: no such module.'] });
-    const y = await cli('cpapi2', [...ACCOUNT.args, 'Ftp', 'nope']);
-    expect(y.exitCode).toBe(1);
-    expect(y.stdout).toMatch(/^---\ncpanelresult:\n/);
-    expect(y.stdout).toContain('error: The system could not find the function “nope” in the module “Ftp”.');
-  });
-
-  it('2: a usage error is one line and a pointer to --help on stderr, nothing on stdout', async () => {
-    const r = await cli('uapi', ['--output=csv', 'Ftp', 'list_sessions']);
-    expect([r.exitCode, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toBe("uapi: --output must be one of yaml, json, jsonpretty, xml, table, not 'csv'\nTry 'uapi --help' for more information.");
-  });
-
-  it.runIf(isRoot)('2: root must say whose sessions', async () => {
-    const r = await cli('uapi', ['Ftp', 'list_sessions']);
-    expect([r.exitCode, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', 'uapi: --user is required when running as root']);
-  });
-});
-
-describe('replay', () => {
-  it('reads a capture from standard input', async () => {
-    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=ps', '--input', 'ps=-', 'Ftp', 'list_sessions'], {
-      input: fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\d+) +1001 /gm, (_m, head: string) => `${head} ${String(ACCOUNT.uid).padStart(5)} `),
+for (const way of WAYS) describe(way.label, () => {
+  function cli(bin: CommandName, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+    const [file, ...pre] = way.argv(bin);
+    return execa(file, [...pre, ...args], {
+      reject: false,
+      input: options.input ?? '',
+      // a clean environment, as cron gives: no terminal, local time UTC
+      env: { TZ: 'UTC', ...options.env },
+      extendEnv: false,
     });
-    expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).result.data).toHaveLength(15);
-  });
-});
+  }
 
-describe('a pipe closed early (| head)', () => {
-  it('stops quietly', async () => {
-    // 20,000 sessions of the account: far more output than a pipe buffer holds
-    const lines = Array.from({ length: 20_000 }, (_, i) =>
-      `${String(100000 + i).padStart(7)}     1 ${String(ACCOUNT.uid).padStart(5)} ${'x'.padEnd(64)} Sun Nov 22 06:06:28 2026 pure-ftpd (IDLE)`,
-    );
-    const big = join(dir, 'big.ps.txt');
-    writeFileSync(big, `${lines.join('\n')}\n`);
-    const child = spawn(process.execPath, [BIN.uapi, ...ACCOUNT.args, '--output=jsonpretty', '--input', `ps=${big}`, 'Ftp', 'list_sessions'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.once('data', () => child.stdout.destroy());
-    const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
-    expect(code).toBe(0);
-    expect(stderr).toBe('');
-  });
-});
-
-describe('live, with real ps and /proc', () => {
-  // A session as ps and /proc show a real pure-ftpd one (ftp-servers.md §2.1),
-  // without a daemon: a program named pure-ftpd (a root-owned copy of bash),
-  // a master running it as root, and under it the session, the same program
-  // as the account, titled `pure-ftpd (DOWNLOAD)`, waiting on its stdin. As
-  // root, only such a tree passes the trust checks (src/model/TRUST.md).
-  const program = join(dir, 'pure-ftpd');
-  chmodSync(dir, 0o755);
-  copyFileSync('/usr/bin/bash', program);
-  chmodSync(program, 0o755);
-  const asAccount = isRoot ? '/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups' : '';
-  // the master prints the session's pid, then how it ended (143: SIGTERM)
-  const MASTER = `exec 3<&0; ${asAccount} "$1" -c 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"' "$1" <&3 & echo $!; wait $!; echo "status $?"`;
-  const started: Array<{ master: ReturnType<typeof spawn>; pid: number }> = [];
-  const fakeSession = async () => {
-    const master = spawn(program, ['-c', MASTER, 'pure-ftpd', program], { argv0: 'pure-ftpd (SERVER)', stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines: string[] = [];
-    let buffered = '';
-    master.stdout.on('data', (d) => {
-      buffered += d;
-      lines.push(...buffered.split('\n').slice(0, -1));
-      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-    });
-    const status = new Promise<string>((resolve) => master.on('close', () => resolve(lines[1] ?? '')));
-    while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    const session = { master, pid: Number(lines[0]), status };
-    started.push(session);
-    // until the session has exec'd into its title
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return session;
-  };
-  let fake: { pid: number } | undefined;
-  beforeAll(async () => {
-    fake = await fakeSession();
-  });
-  afterAll(() => {
-    for (const { master, pid } of started) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already ended
+  describe('exit codes', () => {
+    it('0: --help and --version on stdout', async () => {
+      for (const bin of ['uapi', 'cpapi2'] as const) {
+        const help = await cli(bin, ['--help']);
+        expect(help.exitCode).toBe(0);
+        expect(help.stdout).toMatch(new RegExp(`^Usage: ${bin} `));
+        const version = await cli(bin, ['--version']);
+        expect([version.exitCode, version.stdout, version.stderr]).toEqual([0, '0.1.0', '']);
       }
-      master.kill('SIGKILL');
-    }
+    });
+
+    it('0: a replayed listing, in every format', async () => {
+      for (const format of ['yaml', 'json', 'jsonpretty', 'xml', 'table']) {
+        const r = await cli('uapi', [...ACCOUNT.args, `--output=${format}`, '--input', `ps=${PS_FILE}`, '--input', `pure-ftpwho=${WHO_FILE}`, 'Ftp', 'list_sessions']);
+        expect([r.exitCode, r.stderr], format).toEqual([0, '']);
+        expect(r.stdout).toContain('über upload|x.bin');
+      }
+    });
+
+    it('0: an empty list is a success', async () => {
+      const r = await cli('cpapi2', [...ACCOUNT.args, '--output=json', '--input', `ps=${join(ROOT, 'test/fixtures/pure-ftpd/00-no-sessions.ps.txt')}`, '--collector=ps', 'Ftp', 'listftpsessions']);
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ cpanelresult: { apiversion: 2, func: 'listftpsessions', module: 'Ftp', data: [], event: { result: 1 } } });
+    });
+
+    it('1: the function failed, the envelope on stdout in the format asked for', async () => {
+      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Nope', 'list_sessions']);
+      expect(r.exitCode).toBe(1);
+      expect(JSON.parse(r.stdout).result).toMatchObject({ status: 0, errors: ['Failed to load module “Nope”: no such module.'] });
+      const y = await cli('cpapi2', [...ACCOUNT.args, 'Ftp', 'nope']);
+      expect(y.exitCode).toBe(1);
+      expect(y.stdout).toMatch(/^---\ncpanelresult:\n/);
+      expect(y.stdout).toContain('error: The system could not find the function “nope” in the module “Ftp”.');
+    });
+
+    it('2: a usage error is one line and a pointer to --help on stderr, nothing on stdout', async () => {
+      const r = await cli('uapi', ['--output=csv', 'Ftp', 'list_sessions']);
+      expect([r.exitCode, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toBe("uapi: --output must be one of yaml, json, jsonpretty, xml, table, not 'csv'\nTry 'uapi --help' for more information.");
+    });
+
+    it.runIf(isRoot)('2: root must say whose sessions', async () => {
+      const r = await cli('uapi', ['Ftp', 'list_sessions']);
+      expect([r.exitCode, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', 'uapi: --user is required when running as root']);
+    });
   });
 
-  it.each(['ps', 'proc', 'auto'])('--collector=%s finds the session by its title and owner', async (collector) => {
-    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions']);
-    expect(r.exitCode).toBe(0);
-    const row = JSON.parse(r.stdout).result.data.find((s: { pid: number }) => s.pid === fake?.pid);
-    expect(row).toMatchObject({ status: 'DL', pid: fake?.pid });
-    expect(row.cmdline).toMatch(/^pure-ftpd \(DOWNLOAD\)/);
-    const since = Date.parse(`${row.login} UTC`);
-    expect(Math.abs(since - Date.now())).toBeLessThan(60_000);
+  describe('replay', () => {
+    it('reads a capture from standard input', async () => {
+      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=ps', '--input', 'ps=-', 'Ftp', 'list_sessions'], {
+        input: fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\d+) +1001 /gm, (_m, head: string) => `${head} ${String(ACCOUNT.uid).padStart(5)} `),
+      });
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout).result.data).toHaveLength(15);
+    });
   });
 
-  it('kill_session ends it (TERM), by pid', async () => {
-    const victim = await fakeSession();
-    const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
-    expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    expect(JSON.parse(r.stdout).result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
-    expect(await victim.status).toBe('status 143');
+  describe('a pipe closed early (| head)', () => {
+    it('stops quietly', async () => {
+      // 20,000 sessions of the account: far more output than a pipe buffer holds
+      const lines = Array.from({ length: 20_000 }, (_, i) =>
+        `${String(100000 + i).padStart(7)}     1 ${String(ACCOUNT.uid).padStart(5)} ${'x'.padEnd(64)} Sun Nov 22 06:06:28 2026 pure-ftpd (IDLE)`,
+      );
+      const big = join(dir, 'big.ps.txt');
+      writeFileSync(big, `${lines.join('\n')}\n`);
+      const [file, ...pre] = way.argv('uapi');
+      const child = spawn(file, [...pre, ...ACCOUNT.args, '--output=jsonpretty', '--input', `ps=${big}`, 'Ftp', 'list_sessions'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+    });
   });
 
-  it.runIf(isRoot)('does not show it to another account', async () => {
-    const r = await cli('uapi', ['--user=daemon', '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
-    expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid)).not.toContain(fake?.pid);
-  });
-
-  it.runIf(isRoot)('does not take a copy of the program run by no root master for a session', async () => {
-    const loner = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', program, '-c', 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"', program], { stdio: ['pipe', 'ignore', 'inherit'] });
-    try {
+  describe('live, with real ps and /proc', () => {
+    // A session as ps and /proc show a real pure-ftpd one (ftp-servers.md §2.1),
+    // without a daemon: a program named pure-ftpd (a root-owned copy of bash),
+    // a master running it as root, and under it the session, the same program
+    // as the account, titled `pure-ftpd (DOWNLOAD)`, waiting on its stdin. As
+    // root, only such a tree passes the trust checks (src/model/TRUST.md).
+    const program = join(dir, 'pure-ftpd');
+    chmodSync(dir, 0o755);
+    copyFileSync('/usr/bin/bash', program);
+    chmodSync(program, 0o755);
+    const asAccount = isRoot ? '/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups' : '';
+    // the master prints the session's pid, then how it ended (143: SIGTERM)
+    const MASTER = `exec 3<&0; ${asAccount} "$1" -c 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"' "$1" <&3 & echo $!; wait $!; echo "status $?"`;
+    const started: Array<{ master: ReturnType<typeof spawn>; pid: number }> = [];
+    const fakeSession = async () => {
+      const master = spawn(program, ['-c', MASTER, 'pure-ftpd', program], { argv0: 'pure-ftpd (SERVER)', stdio: ['pipe', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      let buffered = '';
+      master.stdout.on('data', (d) => {
+        buffered += d;
+        lines.push(...buffered.split('\n').slice(0, -1));
+        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+      });
+      const status = new Promise<string>((resolve) => master.on('close', () => resolve(lines[1] ?? '')));
+      while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const session = { master, pid: Number(lines[0]), status };
+      started.push(session);
+      // until the session has exec'd into its title
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=proc', 'Ftp', 'list_sessions']);
-      const pids = JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid);
-      expect(pids).toContain(fake?.pid);
-      expect(pids).not.toContain(loner.pid);
-    } finally {
-      loner.kill('SIGKILL');
-    }
+      return session;
+    };
+    let fake: { pid: number } | undefined;
+    beforeAll(async () => {
+      fake = await fakeSession();
+    });
+    afterAll(() => {
+      for (const { master, pid } of started) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already ended
+        }
+        master.kill('SIGKILL');
+      }
+    });
+
+    it.each(['ps', 'proc', 'auto'])('--collector=%s finds the session by its title and owner', async (collector) => {
+      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions']);
+      expect(r.exitCode).toBe(0);
+      const row = JSON.parse(r.stdout).result.data.find((s: { pid: number }) => s.pid === fake?.pid);
+      expect(row).toMatchObject({ status: 'DL', pid: fake?.pid });
+      expect(row.cmdline).toMatch(/^pure-ftpd \(DOWNLOAD\)/);
+      const since = Date.parse(`${row.login} UTC`);
+      expect(Math.abs(since - Date.now())).toBeLessThan(60_000);
+    });
+
+    it('kill_session ends it (TERM), by pid', async () => {
+      const victim = await fakeSession();
+      const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
+      expect([r.exitCode, r.stderr]).toEqual([0, '']);
+      expect(JSON.parse(r.stdout).result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });
+      expect(await victim.status).toBe('status 143');
+    });
+
+    it.runIf(isRoot)('does not show it to another account', async () => {
+      const r = await cli('uapi', ['--user=daemon', '--output=json', '--collector=ps', 'Ftp', 'list_sessions']);
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid)).not.toContain(fake?.pid);
+    });
+
+    it.runIf(isRoot)('does not take a copy of the program run by no root master for a session', async () => {
+      const loner = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', program, '-c', 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"', program], { stdio: ['pipe', 'ignore', 'inherit'] });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const r = await cli('uapi', [...ACCOUNT.args, '--output=json', '--collector=proc', 'Ftp', 'list_sessions']);
+        const pids = JSON.parse(r.stdout).result.data.map((s: { pid: number }) => s.pid);
+        expect(pids).toContain(fake?.pid);
+        expect(pids).not.toContain(loner.pid);
+      } finally {
+        loner.kill('SIGKILL');
+      }
+    });
   });
+
 });
 
 describe('the bundle', () => {
