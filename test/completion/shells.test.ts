@@ -157,6 +157,53 @@ describe('zsh', () => {
   });
 });
 
+/**
+ * zsh's own completion system: an interactive zsh on a pseudo-terminal
+ * (zpty), compinit with the packagers' folder on fpath, the line typed and
+ * Ctrl-D (list-choices) pressed; what zsh lists, one a line.
+ */
+const ZPTY = `
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='%% '; fpath=($1 \\$fpath); autoload -Uz compinit; compinit -u -D; bindkey -e; zstyle ':completion:*' list-grouped false; print RE''ADY"
+local line out=''
+while zpty -r -t z line 2>/dev/null || sleep 0.05; do [[ $line == *READY* ]] && break; done
+zpty -n -w z "$2"$'\\C-d'
+# until zsh has drawn the line again after the list (then quiet for 0.3 s), at most 30 s
+local typed=$2 quiet=0 waited=0
+while (( waited < 600 )) && ! [[ $out == *"$typed"*"$typed"* && quiet -ge 6 ]]; do
+  if zpty -r -t z line 2>/dev/null; then out+=$line; quiet=0; else sleep 0.05; ((quiet++)); fi
+  ((waited++))
+done
+print -r -- "$out"
+zpty -d z
+`;
+
+function zshListed(typed: string): string[] {
+  writeFileSync(join(dir, 'zpty.zsh'), ZPTY);
+  const raw = execFileSync('zsh', ['-f', join(dir, 'zpty.zsh'), join(PKG, 'completions/zsh'), typed], { env: ENV, encoding: 'utf8', timeout: 30_000 });
+  // eslint-disable-next-line no-control-regex
+  const text = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  const lines = text.split('\n');
+  const from = lines.findIndex((l) => l.endsWith(typed));
+  // after the list zsh draws the prompt and the line again (on a dumb terminal, on a line of its own)
+  const again = typed.trimEnd();
+  const listed = lines
+    .slice(from + 1)
+    .map((l) => l.trimEnd())
+    .map((l) => (l.endsWith(again) ? l.slice(0, -again.length) : l))
+    .map((l) => l.replace(/% *$/, '').trimEnd());
+  return listed.filter((l) => l !== '');
+}
+
+describe('zsh, through compinit on a terminal', () => {
+  it('lists what the command offers, with descriptions', () => {
+    expect(zshListed('uapi --output ')).toEqual(['json', 'jsonpretty', 'table', 'xml', 'yaml']);
+    expect(zshListed('ftpsessions li')).toEqual(["list  -- list the sessions: every account's as root, your own otherwise"]);
+    expect(zshListed(`ftpsessions kill --input ps=${CAPTURE} --pid `).map((l) => l.split(' ')[0])).toEqual([...PIDS].sort());
+  });
+});
+
 /** fish: the packagers' files on fish_complete_path, loaded by command name; `complete -C LINE`. */
 function fish(line: string): string[] {
   const script = `set -p fish_complete_path ${quote(join(PKG, 'completions/fish'))}; complete -C ${quote(line)}`;
