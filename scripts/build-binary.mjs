@@ -17,7 +17,7 @@
 // bundled libraries' and Node's own) and INSTALL. Every entry root:root,
 // directories and executables 0755, the rest 0644, whoever builds it.
 import { spawnSync } from 'node:child_process';
-import { appendFile, chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bundle, ROOT } from './lib/bundle.mjs';
@@ -73,12 +73,18 @@ for (const need of ['THIRD-PARTY-LICENSES.txt']) {
 const started = Date.now();
 const work = await mkdtemp(join(DIST, '.binary-'));
 try {
-  // 1. the bundle, and the SEA blob with its startup snapshot. The paths the
-  //    blob records are relative to `work`: no build path in the binary.
-  await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, 'ftpsessions.cjs') });
-  // the snapshot names the script by its absolute path here: stack traces (--debug) say ftpsessions.cjs instead
-  await appendFile(join(work, 'ftpsessions.cjs'), '\n//# sourceURL=ftpsessions.cjs\n');
-  const config = { main: 'ftpsessions.cjs', output: 'sea.blob', disableExperimentalSEAWarning: true, useSnapshot: true };
+  // 1. the bundle, and the SEA blob with its startup snapshot. No build path
+  //    goes into the binary: Node names the snapshot's script by its
+  //    absolute path (path.resolve of `main`) except for the name it gives
+  //    code with no file, __node_anonymous_main (lib/internal/main/mksnapshot.js),
+  //    so the bundle is written under that name; sourceURL makes stack
+  //    traces (--debug) say ftpsessions.cjs. (Were that name to stop
+  //    working, the script would be named by its path under dist/.binary-*:
+  //    test/binary checks that no checkout path is in the binary.)
+  const script = '__node_anonymous_main';
+  await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, script) });
+  await appendFile(join(work, script), '\n//# sourceURL=ftpsessions.cjs\n');
+  const config = { main: script, output: 'sea.blob', disableExperimentalSEAWarning: true, useSnapshot: true };
   await writeFile(join(work, 'sea-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const made = run(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: work });
   // Node warns here of what a snapshot cannot hold (a module it does not support, state that may go stale): show it
@@ -118,8 +124,7 @@ try {
   for (const page of (await readdir(join(ROOT, 'man/man1'))).filter((f) => f.endsWith('.1')).sort()) {
     await copyFile(join(ROOT, 'man/man1', page), join(stage, 'man/man1', page));
   }
-  const completions = await stat(join(ROOT, 'completions')).catch(() => undefined);
-  if (completions?.isDirectory()) await cp(join(ROOT, 'completions'), join(stage, 'completions'), { recursive: true });
+  await packCompletions(join(work, 'links', 'ftpsessions'), join(stage, 'completions'));
   const node = await nodeLicence();
   const bundled = (await readFile(join(DIST, 'THIRD-PARTY-LICENSES.txt'), 'utf8')).trim();
   const rule = `\n\n${'='.repeat(72)}\n\n`;
@@ -127,7 +132,7 @@ try {
     join(stage, 'THIRD-PARTY-LICENSES.txt'),
     `${bundled}${rule}Node.js ${process.version}, which bin/ftpsessions contains (from ${node.path})\n\n${node.text}\n`,
   );
-  await writeFile(join(stage, 'INSTALL'), installText(pkg.version, top, completions?.isDirectory() === true));
+  await writeFile(join(stage, 'INSTALL'), installText(pkg.version, top));
   await openUp(join(work, 'stage'));
   await rm(TARBALL, { force: true });
   const tarArgs = ['--create', '--gzip', '--file', TARBALL, '--format=gnu', '--owner=0', '--group=0', '--numeric-owner', '--sort=name'];
@@ -139,6 +144,23 @@ try {
   console.log(`build-binary: ${BINARY.slice(ROOT.length)} (${await size(BINARY)}) and ${TARBALL.slice(ROOT.length)} (${await size(TARBALL)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   await rm(work, { recursive: true, force: true });
+}
+
+/**
+ * completions/ for the tarball: the packagers' files the npm build writes
+ * (scripts/lib/completions.mjs: the layout bash-completion, zsh and fish look
+ * for), each checked to be what the binary itself prints for its shell.
+ */
+async function packCompletions(ftpsessions, into) {
+  const { writeCompletions } = await import('./lib/completions.mjs');
+  const written = await writeCompletions(ROOT); // what `npm run build` writes too: from node bin/ftpsessions.js
+  for (const path of written) {
+    const shell = path.split('/')[1];
+    const own = run(ftpsessions, ['completion', shell]).stdout;
+    if (own !== (await readFile(join(ROOT, path), 'utf8'))) fail(`the binary's \`completion ${shell}\` differs from ${path}`);
+    await mkdir(dirname(join(into, path.slice('completions/'.length))), { recursive: true });
+    await writeFile(join(into, path.slice('completions/'.length)), own);
+  }
 }
 
 /** directories and executables 0755, other files 0644, links as they are: the same whatever the umask */
@@ -154,7 +176,7 @@ async function openUp(path) {
   }
 }
 
-function installText(version, top, withCompletions) {
+function installText(version, top) {
   return `ftpsessions ${version} for Linux x86-64: one executable with Node.js ${process.version} inside.
 Nothing else to install: no Node.js, no npm, no libraries (glibc and libstdc++ only).
 
@@ -162,7 +184,9 @@ Nothing else to install: no Node.js, no npm, no libraries (glibc and libstdc++ o
   bin/cpapi2        -> ftpsessions, cPanel's API 2 grammar
   bin/uapi          -> ftpsessions, UAPI's grammar
   man/man1/         cpapi2(1), uapi(1), ftpsessions(1)
-${withCompletions ? '  completions/      bash, zsh and fish completions\n' : ''}  THIRD-PARTY-LICENSES.txt   the licences of the libraries and of Node.js inside
+  completions/      Tab completion: bash/ (for /usr/share/bash-completion/completions/),
+                    zsh/ (a site-functions folder), fish/ (vendor_completions.d)
+  THIRD-PARTY-LICENSES.txt   the licences of the libraries and of Node.js inside
 
 Install as root, e.g. under /opt (on a cPanel server cPanel's own cpapi2 and
 uapi come first on the PATH: call these by their full path):
@@ -172,6 +196,9 @@ uapi come first on the PATH: call these by their full path):
   /opt/${top}/bin/uapi --help
   ln -s /opt/${top}/bin/ftpsessions /usr/local/bin/ftpsessions
   MANPATH=/opt/${top}/man: man uapi
+  cp /opt/${top}/completions/bash/* /usr/share/bash-completion/completions/
+  cp /opt/${top}/completions/zsh/_ftpsessions /usr/local/share/zsh/site-functions/
+  cp /opt/${top}/completions/fish/* /usr/share/fish/vendor_completions.d/
 
 Any other name for the program (a copy or a link) must be cpapi2, uapi or
 ftpsessions (or start with ftpsessions-): it refuses other names (exit 2).
