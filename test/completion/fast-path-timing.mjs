@@ -12,6 +12,7 @@ const bin = path.join(root, 'bin', 'ftpsessions.js');
 const runs = Number(process.argv[2] ?? 21);
 const cases = {
   'node -e 0': ['-e', '0'],
+  'ftpsessions --version (the bundle alone)': [bin, '--version'],
   'uapi --<Tab> (options)': [bin, '__complete', '1', '--', 'uapi', '--'],
   'uapi --user <Tab> (accounts, live sessions)': [bin, '__complete', '2', '--', 'uapi', '--user', ''],
   'ftpsessions kill --pid <Tab> (live sessions)': [bin, '__complete', '3', '--', 'ftpsessions', 'kill', '--pid', ''],
@@ -25,6 +26,7 @@ for (let i = 0; i < runs; i++) {
     times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`${name}: exit ${r.status}: ${r.stderr}`);
     counts[name] = r.stdout.split('\n').length - 2;
+    if (args[1] !== '__complete') counts[name] = undefined;
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -32,5 +34,5 @@ const base = median(times['node -e 0']);
 console.log(`uid ${process.getuid()}, ${runs} runs each, interleaved; median wall ms`);
 for (const name of Object.keys(cases)) {
   const m = median(times[name]);
-  console.log(`${name.padEnd(46)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x  +${(m - base).toFixed(1)} ms${name === 'node -e 0' ? '' : `  (${counts[name]} candidates)`}`);
+  console.log(`${name.padEnd(46)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x  +${(m - base).toFixed(1)} ms${counts[name] === undefined ? '' : `  (${counts[name]} candidates)`}`);
 }
