@@ -73,5 +73,5 @@ export function choicesOfArgument(description: string): string[] {
 /** A short summary for zsh and fish: the description up to its first parenthesis or semicolon, at most 70 characters. */
 export function summary(description: string): string {
   const cut = (description.replace(/\s*\([^()]*\)/g, '').split(/; /)[0] ?? '').trim();
-  return cut.length > 70 ? `${cut.slice(0, 69)}…` : cut;
+  return cut.length > 70 ? `${cut.slice(0, 67)}...` : cut;
 }

@@ -40,6 +40,5 @@ export function formatAnswer(answer: Answer, current: string): string {
 
 /** A description on one line, printable: controls (TAB and newline included) become spaces. */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }

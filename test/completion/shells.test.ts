@@ -182,7 +182,6 @@ zpty -d z
 function zshListed(typed: string): string[] {
   writeFileSync(join(dir, 'zpty.zsh'), ZPTY);
   const raw = execFileSync('zsh', ['-f', join(dir, 'zpty.zsh'), join(PKG, 'completions/zsh'), typed], { env: ENV, encoding: 'utf8', timeout: 30_000 });
-  // eslint-disable-next-line no-control-regex
   const text = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   const lines = text.split('\n');
   const from = lines.findIndex((l) => l.endsWith(typed));
