@@ -1,11 +1,12 @@
 // npm run build: dist/ftpsessions.cjs, one CommonJS file with every library
-// inside (scripts/lib/bundle.mjs), its licences, and a V8 code cache of it
-// for the Node that built it (scripts/code-cache.cjs), so a start compiles
-// almost nothing. bin/start.js loads it.
+// inside (scripts/lib/bundle.mjs), its licences, a V8 code cache of it for
+// the Node that built it (scripts/code-cache.cjs), so a start compiles almost
+// nothing (bin/start.js loads both), and completions/ for packagers.
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundle, ROOT } from './lib/bundle.mjs';
+import { writeCompletions } from './lib/completions.mjs';
 
 const outdir = join(ROOT, 'dist');
 await rm(outdir, { recursive: true, force: true });
@@ -44,3 +45,6 @@ if (made.status !== 0) {
   console.error(`build: making the code cache failed (exit ${made.status ?? made.signal}):\n${made.stderr}`);
   process.exit(1);
 }
+
+// completions/: the scripts `ftpsessions completion SHELL` prints, as files for packagers
+await writeCompletions(ROOT);
