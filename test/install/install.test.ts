@@ -121,7 +121,7 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
     expect(r.stdout.trim()).toBe(PKG.version);
   });
 
-  it('npm pack builds first (prepare) and packs the commands, their man pages, capture.mjs and the licences of the bundled libraries', () => {
+  it('npm pack builds first (prepare) and packs the commands, their man pages, the completions, capture.mjs and the licences of the bundled libraries', () => {
     expect(steps.pack?.exitCode, steps.pack?.stderr).toBe(0);
     expect(builtByPack, 'dist/ftpsessions.cjs after npm pack').toBe(true);
     for (const f of [
@@ -132,6 +132,11 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
       'samples/ps.txt',
       'samples/pure-ftpwho.txt',
       'contrib/README.md',
+      'completions/bash/ftpsessions',
+      'completions/bash/uapi',
+      'completions/bash/cpapi2',
+      'completions/zsh/_ftpsessions',
+      'completions/fish/ftpsessions.fish',
       'contrib/systemd/ftpsessions.service',
       'contrib/fail2ban/filter.d/ftpsessions.conf',
       'contrib/fail2ban/jail.d/ftpsessions.conf',
