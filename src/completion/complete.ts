@@ -1,7 +1,6 @@
 import type { CollectorChoice, Dialect, SourceId } from '../cli/invocation.js';
 import { ExitCode } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { argumentKeys, argumentValues, valueWords } from './arguments.js';
 import { choicesOfArgument, choicesOfDescription, commandOptions, dialectOptions, type OptionInfo, summary } from './options.js';
 import { type Answer, type Candidate, formatAnswer } from './protocol.js';
 import type { SessionQuery } from './sessions.js';
@@ -102,6 +101,8 @@ async function candidates(before: readonly string[], current: string, runtime: R
     return words([...new Set(functions.map((f) => f.module))].map((m) => ({ value: m, description: 'API module' })));
   }
   if (func === undefined) return words(functions.filter((f) => f.module === module).map((f) => ({ value: f.func, description: f.summary })));
+  // loaded only here: the post-processing tables it names bring the regular expression engine
+  const { argumentKeys, argumentValues, valueWords } = await import('./arguments.js');
   const eq = current.indexOf('=');
   if (eq === -1) {
     return words(argumentKeys(module, func, line.positional.slice(2)).map((k) => ({ value: `${k.key}=`, description: k.description })));
