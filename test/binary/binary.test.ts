@@ -25,8 +25,9 @@ chmodSync(work, 0o755);
 const made = generate(10, ACCOUNT.uid);
 const PS = join(work, 'ps.txt');
 const WHO = join(work, 'who.txt');
-writeFileSync(PS, made.ps, { mode: 0o644 });
-writeFileSync(WHO, made.who, { mode: 0o644 });
+writeFileSync(PS, made.ps);
+writeFileSync(WHO, made.who);
+for (const file of [PS, WHO]) chmodSync(file, 0o644); // whatever the umask
 const REPLAY = ['--input', `ps=${PS}`, '--input', `pure-ftpwho=${WHO}`];
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
