@@ -34,6 +34,9 @@ async function main() {
       runs.push(['action', ['count', `--output=${format}`, ...(isRoot ? samples : replay)]]);
     }
     runs.push(['uapi', ['--output=json', '--no-such-option']]);
+    // Tab: the shells' hidden fast path (src/completion), for options and for the sessions' pids
+    runs.push(['action', ['__complete', '1', '--', 'uapi', '--out']]);
+    runs.push(['action', ['__complete', '7', '--', 'ftpsessions', 'kill', ...replay, '--pid', '']]);
     // each run adds its 'error' listeners to the same two streams
     process.stdout.setMaxListeners(0);
     process.stderr.setMaxListeners(0);
