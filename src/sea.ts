@@ -15,10 +15,11 @@
  * ...arguments] (it puts argv[0] in argv[1]'s place), so main() finds the
  * arguments at process.argv.slice(2) as with `node bin/NAME.js`.
  */
+import { startupSnapshot } from 'node:v8';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
 import { main } from './main.js';
-import { startupSnapshot } from 'node:v8';
+import { terminalSafe } from './render/terminal-safe.js';
 
 /** the dialect a command name stands for, or undefined */
 function dialectOf(name: string): Dialect | undefined {
@@ -39,8 +40,7 @@ async function start(): Promise<void> {
   const name = baseName(process.argv0);
   const dialect = dialectOf(name);
   if (dialect === undefined) {
-    const shown = JSON.stringify(name).slice(1, -1); // a name with control characters, shown escaped
-    process.stderr.write(`ftpsessions: called as '${shown}': link or copy this binary under the name cpapi2, uapi or ftpsessions\n`);
+    process.stderr.write(`${terminalSafe(`ftpsessions: called as '${name}': link or copy this binary under the name cpapi2, uapi or ftpsessions`)}\n`);
     process.exitCode = ExitCode.usage;
     return;
   }
@@ -50,6 +50,5 @@ async function start(): Promise<void> {
 // Built with a startup snapshot (SEA useSnapshot), this top level runs at
 // build time and start() runs when the binary starts; otherwise it runs now.
 // (Nothing is exported: a snapshot's main script has no `module`.)
-
 if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(() => void start());
 else void start();

@@ -96,7 +96,7 @@ describe('by its own name and by others', () => {
     ['node', 'node'],
     ['ftpsession', 'ftpsession'],
     ['uapi2', 'uapi2'],
-    ['x\x1b[31m\u202e', 'x\\u001b[31m\u202e'],
+    ['x\x1b[31m\u202e', 'x\\x1b[31m\\u202e'],
   ])('called %j: one line, exit 2, nothing run', async (name, shown) => {
     const dir = mkdtempSync(join(work, 'name-'));
     symlinkSync(join(binaryDir(), 'ftpsessions-linux-x64'), join(dir, name));
