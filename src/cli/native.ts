@@ -109,13 +109,8 @@ export class PluginFailure extends Error {
   }
 }
 
-function parseCommand(
-  name: string,
-  entry: CommandEntry,
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  terminal: { readonly stdin: boolean; readonly stdout: boolean },
-): NativeInvocation | InfoRequest {
+/** The commander program of a native command (its entry in the command table): its options, arguments and help. */
+export function commandProgram(name: string, entry: CommandEntry): Command {
   const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
   const program = new Command(`ftpsessions ${name}`).description(entry.summary).usage(entry.usage).allowExcessArguments(false);
   if (entry.sessions) {
@@ -154,6 +149,17 @@ function parseCommand(
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .addHelpText('after', () => `\n${[entry.help, entry.sessions ? ACCOUNTS : undefined, entry.sessions ? COLLECTORS_HELP : undefined, EXIT].filter(Boolean).join('\n\n')}\n`);
+  return program;
+}
+
+function parseCommand(
+  name: string,
+  entry: CommandEntry,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  terminal: { readonly stdin: boolean; readonly stdout: boolean },
+): NativeInvocation | InfoRequest {
+  const program = commandProgram(name, entry);
   const info = parseWith(program, argv, `${name}: `);
   if (info !== undefined) return info;
   const opts = program.opts<RawOptions>();

@@ -49,6 +49,49 @@ export function parseArgv(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): ParseResult {
+  const actions = dialect === 'action';
+  const program = dialectProgram(dialect);
+  const info = parseWith(program, argv);
+  if (info !== undefined) return info;
+
+  const opts = program.opts<RawOptions>();
+  const [module, func, words] = actions
+    ? ['admin', '', []]
+    : (program.processedArgs as [string | undefined, string | undefined, string[]]);
+  const separate = separateValues(argv, program);
+  const tookOption = separate.find((s) => s.value.startsWith('-') && program.options.some((o) => isFlag(o, s.value.split('=')[0] as string)));
+  if (tookOption !== undefined) throw new UsageError(`${tookOption.option} needs a value: it took the option '${tookOption.value}'`);
+  const output = actions ? 'json' : oneOf(OUTPUT_FORMATS, opts.output ?? 'yaml', '--output', 'an output format', separate);
+  const collector = oneOf(COLLECTOR_CHOICES, opts.collector, '--collector', 'a collector', separate);
+  if (module === undefined || func === undefined) {
+    const last = separate.at(-1);
+    const hint = last === undefined ? '' : `; did ${last.option} miss its value? (it took '${last.value}')`;
+    if (module === undefined) throw new UsageError(`missing Module and function (for example: Ftp ${functionsOf(dialect)[0]?.func})${hint}`);
+    throw new UsageError(`missing the function of module ${module}${hint}`);
+  }
+  const { inputs, argsFromStdin } = parseInputs(opts.input ?? [], !actions);
+
+  return {
+    kind: 'call',
+    dialect,
+    program: PROGRAM[dialect].name,
+    user: opts.user,
+    output,
+    collector: collector as CollectorChoice,
+    inputs,
+    ...pathSettings(opts, env),
+    color: opts.color,
+    debug: opts.debug === true,
+    module,
+    func,
+    args: parseFormArgs(words),
+    argsFromStdin,
+    extended: opts.extended === true,
+  };
+}
+
+/** The commander program of a dialect (cpapi2, uapi, the JSON action front): its options, arguments and help. */
+export function dialectProgram(dialect: Dialect): Command {
   const { name, description } = PROGRAM[dialect];
   const actions = dialect === 'action';
   const program = new Command(name).description(description);
@@ -92,44 +135,8 @@ export function parseArgv(
     .addOption(new Option('--debug', '(extension) print the stack of an internal error'))
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .addHelpText('after', () => helpTrailer(dialect, name))
-  const info = parseWith(program, argv);
-  if (info !== undefined) return info;
-
-  const opts = program.opts<RawOptions>();
-  const [module, func, words] = actions
-    ? ['admin', '', []]
-    : (program.processedArgs as [string | undefined, string | undefined, string[]]);
-  const separate = separateValues(argv, program);
-  const tookOption = separate.find((s) => s.value.startsWith('-') && program.options.some((o) => isFlag(o, s.value.split('=')[0] as string)));
-  if (tookOption !== undefined) throw new UsageError(`${tookOption.option} needs a value: it took the option '${tookOption.value}'`);
-  const output = actions ? 'json' : oneOf(OUTPUT_FORMATS, opts.output ?? 'yaml', '--output', 'an output format', separate);
-  const collector = oneOf(COLLECTOR_CHOICES, opts.collector, '--collector', 'a collector', separate);
-  if (module === undefined || func === undefined) {
-    const last = separate.at(-1);
-    const hint = last === undefined ? '' : `; did ${last.option} miss its value? (it took '${last.value}')`;
-    if (module === undefined) throw new UsageError(`missing Module and function (for example: Ftp ${functionsOf(dialect)[0]?.func})${hint}`);
-    throw new UsageError(`missing the function of module ${module}${hint}`);
-  }
-  const { inputs, argsFromStdin } = parseInputs(opts.input ?? [], !actions);
-
-  return {
-    kind: 'call',
-    dialect,
-    program: name,
-    user: opts.user,
-    output,
-    collector: collector as CollectorChoice,
-    inputs,
-    ...pathSettings(opts, env),
-    color: opts.color,
-    debug: opts.debug === true,
-    module,
-    func,
-    args: parseFormArgs(words),
-    argsFromStdin,
-    extended: opts.extended === true,
-  };
+    .addHelpText('after', () => helpTrailer(dialect, name));
+  return program;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Dialect } from '../cli/invocation.js';
 
-/** An option as the command's own parser declares it (read from its --help). */
+/** An option as the command's own parser declares it. */
 export interface OptionInfo {
   /** `-u` */
   readonly short: string | undefined;
@@ -11,51 +11,44 @@ export interface OptionInfo {
   readonly description: string;
 }
 
-const OPTION_LINE = /^ {2}(?:(-[A-Za-z]), )?(--[A-Za-z0-9][\w-]*)(?: <([^>]+)>| \[([^\]]+)\])?(?: {2,}(.*))?$/;
-const CONTINUATION = /^ {6,}(\S.*)$/;
+/** An option as commander declares it (the parts completion reads). */
+interface DeclaredOption {
+  readonly short?: string | undefined;
+  readonly long?: string | undefined;
+  readonly flags: string;
+  readonly description: string;
+  readonly hidden: boolean;
+}
+
+/** What completion needs of a commander program: the options its help shows (its own Help's list, the help option included). */
+interface Program {
+  createHelp(): { visibleOptions(program: never): readonly DeclaredOption[] };
+}
 
 /**
- * The options of a commander help text ("Options:" section, as commander
- * lays it out): the parser's own declaration, so completion never keeps a
- * second list of them.
+ * The options of a commander program, read from its own declarations, so
+ * completion never keeps a second list of them: `--color` and `--no-color`
+ * are two, `<value>` and `[value]` are the value's placeholder.
  */
-export function optionsOfHelp(help: string): OptionInfo[] {
-  const out: Array<{ short: string | undefined; long: string; value: string | undefined; description: string }> = [];
-  let inOptions = false;
-  for (const line of help.split('\n')) {
-    if (/^\S/.test(line)) {
-      inOptions = line === 'Options:';
-      continue;
-    }
-    if (!inOptions) continue;
-    const m = OPTION_LINE.exec(line);
-    if (m !== null) {
-      out.push({ short: m[1], long: m[2] as string, value: m[3] ?? m[4], description: m[5] ?? '' });
-      continue;
-    }
-    const more = CONTINUATION.exec(line);
-    const last = out.at(-1);
-    if (more !== null && last !== undefined) last.description = `${last.description} ${more[1]}`.trim();
-  }
-  return out;
+export function optionsOf(program: Program): OptionInfo[] {
+  return program
+    .createHelp()
+    .visibleOptions(program as never)
+    .filter((o): o is DeclaredOption & { long: string } => !o.hidden && o.long !== undefined)
+    .map((o) => ({ short: o.short, long: o.long, value: /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1], description: o.description }));
 }
 
 /** cpapi2's or uapi's options, as its parser declares them. */
 export async function dialectOptions(dialect: Dialect): Promise<OptionInfo[]> {
-  const { parseArgv } = await import('../cli/parse.js');
-  const parsed = parseArgv(dialect, ['--help']);
-  return parsed.kind === 'info' ? optionsOfHelp(parsed.text) : [];
+  const { dialectProgram } = await import('../cli/parse.js');
+  return optionsOf(dialectProgram(dialect));
 }
 
 /** A native command's options (sessions, filters, its own, --output), as its parser declares them. */
 export async function commandOptions(command: string): Promise<OptionInfo[]> {
-  const { parseNative } = await import('../cli/native.js');
-  try {
-    const parsed = parseNative([command, '--help'], {}, { stdin: false, stdout: false });
-    return parsed.kind === 'info' ? optionsOfHelp(parsed.text) : [];
-  } catch {
-    return [];
-  }
+  const [{ commandProgram }, { COMMANDS }] = await Promise.all([import('../cli/native.js'), import('../commands/table.js')]);
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  return entry === undefined ? [] : optionsOf(commandProgram(command, entry));
 }
 
 /** The choices a description lists after a colon: `only sessions of this daemon: pure-ftpd, proftpd, vsftpd (repeatable)`. */
