@@ -10,10 +10,20 @@ import base from './vitest.config.js';
  * Node. These are the tests that reach what differs between Node lines: the
  * bundle loaded by bin/start.js (vm.Script, with no code cache for that V8),
  * child processes, pipes, closed streams, signals, FIFOs and sockets, the
- * HTTP and TLS servers, a real terminal. The rest of the suite runs in-process
+ * HTTP and TLS servers and their reload, a real terminal, npm's install and
+ * pack with the build they run. The rest of the suite runs in-process
  * on the machine's Node (`npm test`).
  */
-const E2E_SUBSET = ['test/e2e/bin.test.ts', 'test/e2e/io.test.ts', 'test/e2e/serve-clients.test.ts', 'test/commands/top/tmux.test.ts'];
+const E2E_SUBSET = [
+  'test/e2e/bin.test.ts',
+  'test/e2e/io.test.ts',
+  'test/e2e/serve-clients.test.ts',
+  'test/serve/serve-bin.test.ts',
+  'test/commands/watch-bin.test.ts',
+  'test/commands/top/tmux.test.ts',
+  // npm install -g ., npm pack and the tarball installed, npm and the build (prepare: the bundle and the code cache) run by that Node
+  'test/install/install.test.ts',
+];
 
 // a file renamed or gone would leave the subset smaller without a word
 const gone = E2E_SUBSET.filter((f) => !existsSync(new URL(f, import.meta.url)));

@@ -7,9 +7,10 @@
 # own sha512 for that tarball), then only its bin/node is unpacked. Nothing
 # of the package runs: `npm pack` fetches the tarball without installing it
 # (no lifecycle scripts), and tar unpacks one file. The tarballs and Nodes
-# live in node_modules/.cache/ftpsessions-ci-nodes/ inside this checkout
-# (made by `npm ci` just before, writable by this user only), never in a
-# shared temporary directory.
+# live, as root, in /var/cache/ftpsessions-ci-nodes/ (root's, 0755: the
+# install test runs the installed commands as nobody with that Node); as
+# another user, in node_modules/.cache/ftpsessions-ci-nodes/ inside this
+# checkout (0700). Never in a shared temporary directory.
 #
 # vitest itself runs under that Node, so the tests' process.execPath, which
 # spawns the built commands, is that Node.
@@ -26,7 +27,6 @@ NODES=(
   '22.23.5 sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='
   '24.22.3 sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
 )
-CACHE=node_modules/.cache/ftpsessions-ci-nodes
 
 say() { echo "== ci-nodes: $*"; }
 
@@ -39,9 +39,19 @@ if [ ! -f node_modules/vitest/vitest.mjs ]; then
   exit 1
 fi
 
-umask 077
+if [ "$(id -u)" = 0 ]; then
+  CACHE=/var/cache/ftpsessions-ci-nodes
+  umask 022
+else
+  CACHE=node_modules/.cache/ftpsessions-ci-nodes
+  umask 077
+fi
 mkdir -p "$CACHE"
-chmod 700 "$CACHE"
+# only this user may have put anything there
+if [ -L "$CACHE" ] || [ "$(stat -c %u "$CACHE")" != "$(id -u)" ] || [ -n "$(find "$CACHE" -maxdepth 0 -perm /022)" ]; then
+  echo "ci-nodes: $CACHE is a link, another user's, or writable by others: remove it and run again" >&2
+  exit 1
+fi
 
 skipped=()
 for entry in "${NODES[@]}"; do
