@@ -11,9 +11,13 @@
 // copy of `node` with postject. It acts as cpapi2, uapi or ftpsessions by the
 // name it is called by (src/sea.ts).
 //
+// Node still reads NODE_OPTIONS when the binary starts; a V8 flag there
+// (--max-old-space-size=...) makes V8 refuse the snapshot ("Invalid snapshot
+// data", exit 14) before any of our code runs. The README says so.
+//
 // The tarball holds one folder, ftpsessions-VERSION-linux-x64/: bin/ftpsessions
 // (the executable) with bin/cpapi2 and bin/uapi linked to it, man/man1/*.1,
-// completions/ (when the build has them), THIRD-PARTY-LICENSES.txt (the
+// completions/, THIRD-PARTY-LICENSES.txt (the
 // bundled libraries' and Node's own) and INSTALL. Every entry root:root,
 // directories and executables 0755, the rest 0644, whoever builds it.
 import { spawnSync } from 'node:child_process';
@@ -52,8 +56,7 @@ function run(file, args, options = {}) {
 async function nodeLicence() {
   const prefix = dirname(dirname(process.execPath));
   const candidates = [
-    join(prefix, 'share/doc/node/LICENSE'), // the nodejs.org tarballs (also LICENSE at the prefix)
-    join(prefix, 'LICENSE'),
+    join(prefix, 'LICENSE'), // the nodejs.org tarballs (and nvm's copies of them)
     join(prefix, 'share/doc/nodejs/LICENSE'), // Debian's and NodeSource's packages
     '/usr/share/doc/nodejs/LICENSE',
   ];
@@ -101,6 +104,8 @@ try {
   console.warn = () => {};
   try {
     await inject(BINARY, 'NODE_SEA_BLOB', blob, { sentinelFuse: SENTINEL_FUSE });
+  } catch (e) {
+    fail(`postject could not put the blob into a copy of ${process.execPath} (a Node built without single executable support?): ${e?.message ?? e}`);
   } finally {
     console.warn = warn;
   }
