@@ -33,9 +33,10 @@ const TARBALL = `${BINARY}.tar.gz`;
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const TAR = '/usr/bin/tar';
 
+/** a failure, said in one line (after the work folder is removed) */
+class BuildFailure extends Error {}
 function fail(message) {
-  console.error(`build-binary: ${message}`);
-  process.exit(1);
+  throw new BuildFailure(message);
 }
 
 /** run `file args` (argv array, no shell), its stderr shown on failure; its stdout and stderr */
@@ -67,15 +68,15 @@ async function nodeLicence() {
   fail(`the licence of the Node being built into the binary was not found (looked at ${candidates.join(', ')})`);
 }
 
-if (process.platform !== 'linux') fail(`the binary is built for Linux only (this is ${process.platform})`);
-if (!process.execPath.startsWith('/')) fail(`process.execPath is not a path: ${process.execPath}`);
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-for (const need of ['THIRD-PARTY-LICENSES.txt']) {
-  if (!(await stat(join(DIST, need)).catch(() => undefined))) fail(`dist/${need} is missing: run \`npm run build\` first`);
-}
 const started = Date.now();
-const work = await mkdtemp(join(DIST, '.binary-'));
+let work;
 try {
+  if (process.platform !== 'linux') fail(`the binary is built for Linux only (this is ${process.platform})`);
+  if (!process.execPath.startsWith('/')) fail(`process.execPath is not a path: ${process.execPath}`);
+  if (!(await stat(join(DIST, 'THIRD-PARTY-LICENSES.txt')).catch(() => undefined))) fail('dist/THIRD-PARTY-LICENSES.txt is missing: run `npm run build` first');
+  work = await mkdtemp(join(DIST, '.binary-'));
+
   // 1. the bundle, and the SEA blob with its startup snapshot. No build path
   //    goes into the binary: Node names the snapshot's script by its
   //    absolute path (path.resolve of `main`) except for the name it gives
@@ -147,8 +148,15 @@ try {
 
   const size = (p) => stat(p).then((s) => `${(s.size / 1024 / 1024).toFixed(1)} MiB`);
   console.log(`build-binary: ${BINARY.slice(ROOT.length)} (${await size(BINARY)}) and ${TARBALL.slice(ROOT.length)} (${await size(TARBALL)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (e) {
+  // no half-made binary or tarball left for the tests or a packager to take
+  await rm(BINARY, { force: true });
+  await rm(TARBALL, { force: true });
+  if (!(e instanceof BuildFailure)) throw e;
+  console.error(`build-binary: ${e.message}`);
+  process.exitCode = 1;
 } finally {
-  await rm(work, { recursive: true, force: true });
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
 }
 
 /**
