@@ -3,17 +3,11 @@
 // dist/ftpsessions-linux-x64.tar.gz.
 //
 // The executable is the Node running this build with ftpsessions inside it
-// (Node's single executable applications, SEA): src/sea.ts bundled into one
-// CommonJS file (scripts/lib/bundle.mjs), run once at build time into a V8
-// startup snapshot (SEA `useSnapshot`: a start deserialises the heap the
-// bundle's top level built instead of compiling and running it; measured
-// faster than SEA `useCodeCache` and than no cache at all), injected into a
-// copy of `node` with postject. It acts as cpapi2, uapi or ftpsessions by the
-// name it is called by (src/sea.ts).
-//
-// Node still reads NODE_OPTIONS when the binary starts; a V8 flag there
-// (--max-old-space-size=...) makes V8 refuse the snapshot ("Invalid snapshot
-// data", exit 14) before any of our code runs. The README says so.
+// (Node's single executable applications, SEA, injected into a copy of
+// `node` with postject): src/sea.ts as its main script, which picks the
+// command by the name it is called by and loads the npm build's bundle
+// (dist/ftpsessions.cjs) and trained V8 code cache, carried as SEA assets, as
+// bin/start.js does. Why not a SEA startup snapshot: src/sea.ts.
 //
 // The tarball holds one folder, ftpsessions-VERSION-linux-x64/: bin/ftpsessions
 // (the executable) with bin/cpapi2 and bin/uapi linked to it, man/man1/*.1,
@@ -21,7 +15,7 @@
 // bundled libraries' and Node's own) and INSTALL. Every entry root:root,
 // directories and executables 0755, the rest 0644, whoever builds it.
 import { spawnSync } from 'node:child_process';
-import { appendFile, chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { bundle, ROOT } from './lib/bundle.mjs';
@@ -77,22 +71,25 @@ try {
   if (!(await stat(join(DIST, 'THIRD-PARTY-LICENSES.txt')).catch(() => undefined))) fail('dist/THIRD-PARTY-LICENSES.txt is missing: run `npm run build` first');
   work = await mkdtemp(join(DIST, '.binary-'));
 
-  // 1. the bundle, and the SEA blob with its startup snapshot. No build path
-  //    goes into the binary: Node names the snapshot's script by its
-  //    absolute path (path.resolve of `main`) except for the name it gives
-  //    code with no file, __node_anonymous_main (lib/internal/main/mksnapshot.js),
-  //    so the bundle is written under that name; sourceURL makes stack
-  //    traces (--debug) say ftpsessions.cjs. (Were that name to stop
-  //    working, the script would be named by its path under dist/.binary-*:
-  //    test/binary checks that no checkout path is in the binary.)
-  const script = '__node_anonymous_main';
-  await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, script) });
-  await appendFile(join(work, script), '\n//# sourceURL=ftpsessions.cjs\n');
-  const config = { main: script, output: 'sea.blob', disableExperimentalSEAWarning: true, useSnapshot: true };
+  // 1. the SEA blob: src/sea.ts bundled (the entry: which command, then
+  //    load the program) as its main script, and as assets the npm build's
+  //    bundle with the V8 code cache `npm run build` trained for this very
+  //    Node (see src/sea.ts for why not a SEA startup snapshot). Relative
+  //    paths: nothing of the build machine goes into the binary.
+  const cacheName = `ftpsessions.${process.versions.v8}.${process.arch}.cache`;
+  for (const need of ['ftpsessions.cjs', cacheName]) {
+    if (!(await stat(join(DIST, need)).catch(() => undefined))) fail(`dist/${need} is missing: run \`npm run build\` with this Node (${process.version}) first`);
+  }
+  await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, 'sea.cjs') });
+  const config = {
+    main: 'sea.cjs',
+    output: 'sea.blob',
+    disableExperimentalSEAWarning: true,
+    assets: { 'ftpsessions.cjs': '../ftpsessions.cjs', 'ftpsessions.cache': `../${cacheName}` },
+  };
   await writeFile(join(work, 'sea-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const made = run(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: work });
-  // Node warns here of what a snapshot cannot hold (a module it does not support, state that may go stale): show it
-  const notes = made.stderr.split('\n').filter((l) => l.trim() !== '' && !/ExperimentalWarning: Single executable|node --trace-warnings|Error.stackTraceLimit|^Wrote single executable preparation blob/.test(l));
+  const notes = `${made.stdout}${made.stderr}`.split('\n').filter((l) => l.trim() !== '' && !/ExperimentalWarning: Single executable|node --trace-warnings|^Wrote single executable preparation blob/.test(l));
   if (notes.length > 0) console.error(`build-binary: node --experimental-sea-config said:\n${notes.join('\n')}`);
   const blob = await readFile(join(work, 'sea.blob'));
 

@@ -1,9 +1,9 @@
 /**
- * The single executable's entry (scripts/build-binary.mjs bundles it into
- * dist/ftpsessions-linux-x64): like bin/*.js, an entry point that decides
- * which command it is, then hands over to main(). One binary is three
- * commands, told apart by the name it is called by (install it once and link
- * cpapi2, uapi and ftpsessions to it):
+ * The single executable's entry (scripts/build-binary.mjs bundles it as the
+ * SEA main script of dist/ftpsessions-linux-x64): like bin/*.js, an entry
+ * point that decides which command it is, then hands over to main(). One
+ * binary is three commands, told apart by the name it is called by (install
+ * it once and link cpapi2, uapi and ftpsessions to it):
  *
  *   cpapi2 → API 2, uapi → UAPI, ftpsessions (and ftpsessions-<anything>,
  *   the name it is downloaded under) → the native command.
@@ -11,15 +11,28 @@
  * Any other name is one line on stderr and exit 2: guessing would run a
  * different grammar than the one the caller typed.
  *
+ * The program itself is the npm build's bundle, dist/ftpsessions.cjs, carried
+ * in the binary as an asset with the V8 code cache `npm run build` trained
+ * for this Node, and loaded as bin/start.js loads it: compiled with the
+ * cache, which V8 takes when the flags (NODE_OPTIONS) and CPU allow and
+ * otherwise quietly compiles without. (A SEA startup snapshot is refused
+ * outright on Node 20 by a CPU with other features than the build
+ * machine's, or under a V8 flag in NODE_OPTIONS: "Invalid snapshot data".)
+ *
  * Node runs a single executable with process.argv = [execPath, argv0,
- * ...arguments] (it puts argv[0] in argv[1]'s place), so main() finds the
+ * ...arguments] (argv[0] repeated in argv[1]'s place), so main() finds the
  * arguments at process.argv.slice(2) as with `node bin/NAME.js`.
  */
-import { startupSnapshot } from 'node:v8';
+import { getAsset } from 'node:sea';
+import { Script } from 'node:vm';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
-import { main } from './main.js';
+import type { main as Main } from './main.js';
 import { terminalSafe } from './render/terminal-safe.js';
+
+/** the asset names scripts/build-binary.mjs gives the bundle and its code cache */
+const BUNDLE = 'ftpsessions.cjs';
+const CODE_CACHE = 'ftpsessions.cache';
 
 /** the dialect a command name stands for, or undefined */
 function dialectOf(name: string): Dialect | undefined {
@@ -35,7 +48,23 @@ function baseName(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-/** the binary's start: read the name it was called by, run that command */
+/**
+ * Compile and run the bundle with its code cache; its main(). The wrapper is
+ * bin/start.js's, character for character: V8 takes a cache only for the
+ * source it was made from.
+ */
+function load(): typeof Main {
+  const source = getAsset(BUNDLE, 'utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: BUNDLE,
+    cachedData: Buffer.from(getAsset(CODE_CACHE)),
+  });
+  const module = { exports: {} as { main: typeof Main } };
+  // the bundle requires Node's own modules only: the SEA's require serves those
+  script.runInThisContext()(module.exports, require, module, BUNDLE, '.');
+  return module.exports.main;
+}
+
 async function start(): Promise<void> {
   const name = baseName(process.argv0);
   const dialect = dialectOf(name);
@@ -44,11 +73,7 @@ async function start(): Promise<void> {
     process.exitCode = ExitCode.usage;
     return;
   }
-  await main(dialect);
+  await load()(dialect);
 }
 
-// Built with a startup snapshot (SEA useSnapshot), this top level runs at
-// build time and start() runs when the binary starts; otherwise it runs now.
-// (Nothing is exported: a snapshot's main script has no `module`.)
-if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(() => void start());
-else void start();
+void start();
