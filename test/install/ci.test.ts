@@ -17,20 +17,23 @@ const commands = ci
   .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('echo '));
 
 describe('.ci/run', () => {
-  it("ends with the README's test command, after npm ci", () => {
+  it("runs the README's test command after npm ci, then (last) the e2e subset under Node 22 and 24", () => {
     const readmeCommand = /Run the whole test suite[^]*?\n\n {4}(\S[^\n]*)\n/.exec(readme)?.[1];
     expect(readmeCommand, "README's test command").toBe('npm test');
-    expect(commands.at(-1)).toBe(readmeCommand);
-    expect(commands.indexOf('npm ci --no-audit --no-fund')).toBeGreaterThan(-1);
+    const install = commands.indexOf('npm ci --no-audit --no-fund');
+    const test = commands.indexOf(readmeCommand!);
+    expect(install).toBeGreaterThan(-1);
+    expect(test).toBeGreaterThan(install);
+    expect(commands.slice(test + 1)).toEqual(['bash scripts/ci-nodes.sh']);
     expect(pkg.scripts.test).toMatch(/\bvitest run\b/);
   });
 
-  it('updates the package lists first, then installs what the tests run (daemons, setpriv, unshare, mount, ps, groff, YAML::Syck)', () => {
+  it('updates the package lists first, then installs what the tests run (daemons, setpriv, unshare, mount, ps, groff, YAML::Syck, the shells completion is tested in)', () => {
     const update = commands.findIndex((c) => c.startsWith('apt-get update'));
     const install = commands.findIndex((c) => c.startsWith('apt-get install'));
     expect(update).toBeGreaterThan(-1);
     expect(install).toBeGreaterThan(update);
-    for (const p of ['groff-base', 'procps', 'libyaml-syck-perl', 'util-linux', 'mount']) expect(commands[install]!.split(/\s+/)).toContain(p);
+    for (const p of ['groff-base', 'procps', 'libyaml-syck-perl', 'util-linux', 'mount', 'zsh', 'fish']) expect(commands[install]!.split(/\s+/)).toContain(p);
     expect(commands).toContain('bash test/live/install-ftp-daemons.sh');
   });
 });

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
+/** the Node running the tests (CI runs this file under 22 and 24 too): the shell in tmux has only /usr/bin and /bin on its PATH */
+const NODE = process.execPath;
 const TMUX = '/usr/bin/tmux';
 const isRoot = process.getuid?.() === 0;
 const SOCKET = `ftpsessions-top-test-${process.pid}`;
@@ -65,7 +67,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
   it('draws the screen, sorts, filters and tags with keys; q leaves the alternate screen, shows the cursor, restores the tty; exit 0', async () => {
     keys(`clear; stty -g > ${WORK}/stty-before; echo before-top`, 'Enter');
     await until(shows(/^before-top$/), 'the shell');
-    keys(`cd ${ROOT} && node bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"; stty -g > ${WORK}/stty-after`, 'Enter');
+    keys(`cd ${ROOT} && ${NODE} bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"; stty -g > ${WORK}/stty-after`, 'Enter');
     await until(shows(/^ftpsessions top - /), 'the screen');
     expect(flags()).toBe('1 0 0'); // alternate screen, cursor hidden, auto-wrap off
     expect(screen()[1]).toBe('pure-ftpd: 21 sessions: 10 downloading, 2 uploading, 9 idle');
@@ -97,7 +99,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
   it('a narrow pane gets a narrower table, never wrapped, redrawn when resized; Ctrl-C quits the same way', async () => {
     keys('clear', 'Enter');
     tmux('resize-window', '-t', 'top', '-x', '44', '-y', '15');
-    keys(`node bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"`, 'Enter');
+    keys(`${NODE} bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"`, 'Enter');
     await until(shows(/^ftpsessions top - /), 'the screen');
     expect(screen().every((l) => [...l].length <= 44)).toBe(true);
     expect(screen()[3]).toMatch(/^ +PID LOGIN +S +FILE$/);
@@ -111,7 +113,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
 
   it('SIGTERM quits the same way', async () => {
     keys('clear', 'Enter');
-    keys(`node bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"`, 'Enter');
+    keys(`${NODE} bin/ftpsessions.js top ${REPLAY}; echo "exit=$?"`, 'Enter');
     await until(shows(/^ftpsessions top - /), 'the screen');
     const shell = tmux('display-message', '-p', '-t', 'top', '#{pane_pid}').trim();
     const node = Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim());
@@ -159,7 +161,7 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
     it('space tags, k names them (pids and logins) and asks, y ends them with TERM; the untagged one lives', async () => {
       const [a, b, c] = started.map((s) => s.pid) as [number, number, number];
       keys('clear', 'Enter');
-      keys(`node bin/ftpsessions.js top --collector proc --user nobody --sort pid -d 0.5; echo "exit=$?"`, 'Enter');
+      keys(`${NODE} bin/ftpsessions.js top --collector proc --user nobody --sort pid -d 0.5; echo "exit=$?"`, 'Enter');
       await until(() => [a, b, c].every((p) => rows().includes(p)), 'the sessions');
       // the cursor starts on the first row; tag a and b (ours are the only sessions of nobody)
       expect(rows().slice(0, 3)).toEqual([a, b, c]);
