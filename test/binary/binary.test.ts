@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/generate.mjs';
-import { BINARY, BINARY_WAY, binaryDir, type CommandName, NODE_WAY } from '../helpers/commands.js';
+import { BINARY, BINARY_WAY, binaryDir, type CommandName, NODE_WAY, removeBinaryDir } from '../helpers/commands.js';
 import { CHECKOUT } from '../helpers/public-copy.js';
+
+afterAll(removeBinaryDir);
 
 const isRoot = process.getuid?.() === 0;
 const ACCOUNT = isRoot ? { uid: 65534, args: ['--user=nobody'] } : { uid: process.getuid?.() ?? 0, args: [] as string[] };

@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandName, WAYS } from '../helpers/commands.js';
+import { type CommandName, removeBinaryDir, WAYS } from '../helpers/commands.js';
 import { fixture } from '../helpers/runtime.js';
+
+afterAll(removeBinaryDir);
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const isRoot = process.getuid?.() === 0;

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../../bench/generate.mjs';
-import { type CommandName, WAYS } from '../helpers/commands.js';
+import { type CommandName, removeBinaryDir, WAYS } from '../helpers/commands.js';
+
+afterAll(removeBinaryDir);
 
 const isRoot = process.getuid?.() === 0;
 const ACCOUNT = isRoot ? { uid: 65534, args: ['--user=nobody'] } : { uid: process.getuid?.() ?? 0, args: [] as string[] };

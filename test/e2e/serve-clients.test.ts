@@ -38,8 +38,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WAYS } from '../helpers/commands.js';
+import { removeBinaryDir, WAYS } from '../helpers/commands.js';
 import { freePort } from '../helpers/ports.js';
+
+afterAll(removeBinaryDir);
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CURL = '/usr/bin/curl';

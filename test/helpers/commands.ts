@@ -45,7 +45,7 @@ export function binaryDir(): string {
   const base = [os.tmpdir(), '/tmp', '/var/tmp'].find((d) => traversableByOthers(d));
   if (base === undefined) throw new Error('binaryDir: no temporary directory that other users can traverse');
   const dir = mkdtempSync(path.join(base, 'ftpsessions-binary-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.once('exit', removeBinaryDir); // should a test file not get to its afterAll
   chmodSync(dir, 0o755);
   const file = path.join(dir, 'ftpsessions-linux-x64');
   try {
@@ -57,6 +57,14 @@ export function binaryDir(): string {
   for (const name of ['cpapi2', 'uapi', 'ftpsessions']) symlinkSync('ftpsessions-linux-x64', path.join(dir, name));
   binaryFolder = dir;
   return dir;
+}
+
+/** delete the binary's folder, if made (each test file that runs the binary: `afterAll(removeBinaryDir)`) */
+export function removeBinaryDir(): void {
+  if (binaryFolder === undefined) return;
+  rmSync(binaryFolder, { recursive: true, force: true });
+  process.removeListener('exit', removeBinaryDir);
+  binaryFolder = undefined;
 }
 
 export const NODE_WAY: CommandWay = {
