@@ -1,5 +1,5 @@
-import { constants, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { access, open, readdir, readlink, stat } from 'node:fs/promises';
+import { access as accessCb, close as closeCb, constants, fstat as fstatCb, fstatSync, open as openCb, read as readCb, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, stat as statCb, statSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
 import { PROGRAM, run, terminalSafe } from './run.js';
@@ -11,39 +11,73 @@ import { decodeText, type ExecResult, READ_LIMIT_BYTES, ReadRefused, type Runtim
  * exit code.
  */
 export async function main(dialect: Dialect): Promise<void> {
-  const stdout = new Output(process.stdout);
-  const stderr = new Output(process.stderr, stdout);
+  const stdout = new Output(1, () => process.stdout);
+  const stderr = new Output(2, () => process.stderr, stdout);
   const code = await run(dialect, nodeRuntime(stdout, stderr));
   const failed = (await stdout.done()) ?? (await stderr.done());
   process.exitCode = failed === undefined ? code : await ioFailure(PROGRAM[dialect], failed, stdout === failed.output ? 'standard output' : 'standard error', stderr);
 }
 
 /**
- * A writable stream whose failures are recorded instead of thrown: a file on
- * a full disk throws from write() (ENOSPC), a pipe calls back with EPIPE and
- * emits 'error'. After the first failure nothing more is written to it.
- * Each write starts once the previous one (and, for stderr, what was written
- * to stdout before it) is done: with `2>&1` a warning comes after the
- * output, not in the middle of a line of it.
+ * Standard output or error, whose failures are recorded instead of thrown:
+ * a file on a full disk (ENOSPC), a pipe whose reader has gone (EPIPE).
+ * After the first failure nothing more is written to it. Each write starts
+ * once the previous one (and, for stderr, what was written to stdout before
+ * it) is done: with `2>&1` a warning comes after the output, not in the
+ * middle of a line of it.
+ *
+ * A command that answers and ends writes straight to the descriptor
+ * (write(2), blocking as a file or a terminal always is): Node's stream for
+ * a pipe costs as much to set up as the rest of a start. A front that runs
+ * on (it handles signals, draws on the terminal or waits for its reader)
+ * switches to Node's stream for good, so a stalled reader never keeps it
+ * from its signals; so does a descriptor that would block (O_NONBLOCK).
  */
 class Output implements TextSink {
   private last: Promise<void> = Promise.resolve();
+  private stream: NodeJS.WriteStream | undefined;
   failure: NodeJS.ErrnoException | undefined;
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly fd: number,
+    private readonly open: () => NodeJS.WriteStream,
     private readonly after?: Output,
-  ) {
-    stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err));
-  }
+  ) {}
   write(text: string): void {
     if (text === '') return;
     const before = this.after === undefined ? this.last : Promise.all([this.last, this.after.last]);
     this.last = before.then(() => (this.failure === undefined ? this.send(text) : undefined));
   }
+  /** from now on, Node's stream */
+  streaming(): NodeJS.WriteStream {
+    if (this.stream === undefined) {
+      this.stream = this.open();
+      this.stream.on('error', (err: NodeJS.ErrnoException) => this.fail(err));
+    }
+    return this.stream;
+  }
   private send(text: string): Promise<void> {
+    if (this.stream === undefined) {
+      const bytes = Buffer.from(text, 'utf8');
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+        return Promise.resolve();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          this.fail(err as NodeJS.ErrnoException);
+          return Promise.resolve();
+        }
+        // the rest waits for the reader in Node's stream
+        return this.sendToStream(bytes.subarray(done));
+      }
+    }
+    return this.sendToStream(text);
+  }
+  private sendToStream(data: string | Buffer): Promise<void> {
+    const stream = this.streaming();
     return new Promise((resolve) => {
       try {
-        this.stream.write(text, (err) => {
+        stream.write(data, (err) => {
           if (err) this.fail(err);
           resolve();
         });
@@ -61,6 +95,20 @@ class Output implements TextSink {
   private fail(err: NodeJS.ErrnoException): void {
     this.failure ??= err;
   }
+}
+
+/**
+ * Whether a standard descriptor is a terminal, asking Node's stream (which
+ * loads the terminal and network modules) only for a character device: a
+ * pipe, a socket or a file never is one.
+ */
+function isTerminal(fd: 0 | 1, stream: () => { isTTY?: boolean }): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return stream().isTTY === true;
 }
 
 const IO_ERRORS: Record<string, string> = {
@@ -87,8 +135,23 @@ async function ioFailure(program: string, { error }: { error: NodeJS.ErrnoExcept
   return ExitCode.ioError;
 }
 
+const readdir = promisify(readdirCb);
+const readlink = promisify(readlinkCb);
+const stat = promisify(statCb);
+const fstat = promisify(fstatCb);
+const open = promisify(openCb);
+const close = promisify(closeCb);
+const access = promisify(accessCb);
+const read = promisify(readCb);
+
 function nodeRuntime(stdout: Output, stderr: Output): Runtime {
-  const tty = process.stdout.isTTY === true;
+  const tty = isTerminal(1, () => process.stdout);
+  const stdinTTY = isTerminal(0, () => process.stdin);
+  /** a front that runs on: both outputs through Node's streams from now on */
+  const runningOn = () => {
+    stdout.streaming();
+    stderr.streaming();
+  };
   return {
     argv: process.argv.slice(2),
     env: process.env,
@@ -97,7 +160,10 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
       write: (text) => stdout.write(text),
       isTTY: tty,
       columns: tty ? process.stdout.columns || 80 : undefined,
-      drain: async () => (await stdout.done()) === undefined,
+      drain: async () => {
+        runningOn();
+        return (await stdout.done()) === undefined;
+      },
     },
     stderr: { write: (text) => stderr.write(text) },
     now: () => Date.now(),
@@ -131,7 +197,7 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
         () => true,
         () => false,
       ),
-    stdin: { isTTY: process.stdin.isTTY === true },
+    stdin: { isTTY: stdinTTY },
     readLine: async (prompt) => {
       const { createInterface } = await import('node:readline');
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
@@ -150,6 +216,7 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
       });
     },
     onSignal: (handler) => {
+      runningOn();
       const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const;
       const listeners = signals.map((signal) => [signal, () => handler(signal)] as const);
       for (const [signal, listener] of listeners) process.on(signal, listener);
@@ -160,13 +227,14 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     pid: process.pid,
     writeFileAtomic,
     makeDir: async (path, mode) => {
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(path, { recursive: true, mode });
+      const { mkdir } = await import('node:fs');
+      await promisify(mkdir)(path, { recursive: true, mode });
     },
-    terminal: async () =>
-      process.stdin.isTTY === true && process.stdout.isTTY === true
-        ? (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout)
-        : undefined,
+    terminal: async () => {
+      if (!stdinTTY || !tty) return undefined;
+      runningOn();
+      return (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout);
+    },
   };
 }
 
@@ -174,7 +242,7 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
 async function writeFileAtomic(path: string, text: string, mode: number): Promise<void> {
   const { dirname, basename, join } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
-  const { rename, unlink } = await import('node:fs/promises');
+  const { open, rename, unlink } = await import('node:fs/promises');
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
@@ -201,16 +269,16 @@ async function writeFileAtomic(path: string, text: string, mode: number): Promis
  * /proc file says size 0) but no more than READ_LIMIT_BYTES.
  */
 export async function readTextFile(path: string): Promise<string> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    fd = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     // open(2) of a socket, or of a device with no driver behind it, is ENXIO: say what it is
     if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw notAFile(await stat(path).catch(() => undefined));
     throw err;
   }
   try {
-    const facts = await handle.stat();
+    const facts = await fstat(fd);
     if (!facts.isFile()) throw notAFile(facts);
     let buffer = Buffer.allocUnsafe(Math.min(Math.max(facts.size + 1, 64 * 1024), READ_LIMIT_BYTES + 1));
     let length = 0;
@@ -221,13 +289,13 @@ export async function readTextFile(path: string): Promise<string> {
         buffer.copy(bigger, 0, 0, length);
         buffer = bigger;
       }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      const { bytesRead } = await read(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
     return decodeText(buffer.subarray(0, length));
   } finally {
-    await handle.close();
+    await close(fd);
   }
 }
 
