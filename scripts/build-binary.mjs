@@ -11,7 +11,7 @@
 //
 // The tarball holds one folder, ftpsessions-VERSION-linux-x64/: bin/ftpsessions
 // (the executable) with bin/cpapi2 and bin/uapi linked to it, man/man1/*.1,
-// completions/, THIRD-PARTY-LICENSES.txt (the
+// completions/, LICENSE, THIRD-PARTY-LICENSES.txt (the
 // bundled libraries' and Node's own) and INSTALL. Every entry root:root,
 // directories and executables 0755, the rest 0644, whoever builds it.
 import { spawnSync } from 'node:child_process';
@@ -136,6 +136,7 @@ try {
     `${bundled}${rule}Node.js ${process.version}, which bin/ftpsessions contains (from ${node.path})\n\n${node.text}\n`,
   );
   await writeFile(join(stage, 'INSTALL'), installText(pkg.version, top));
+  await copyFile(join(ROOT, 'LICENSE'), join(stage, 'LICENSE'));
   await openUp(join(work, 'stage'));
   await rm(TARBALL, { force: true });
   const tarArgs = ['--create', '--gzip', '--file', TARBALL, '--format=gnu', '--owner=0', '--group=0', '--numeric-owner', '--sort=name'];

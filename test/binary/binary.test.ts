@@ -186,7 +186,7 @@ describe('the tarball (dist/ftpsessions-linux-x64.tar.gz)', () => {
     walk('');
     const man = readdirSync(join(CHECKOUT, 'man/man1')).filter((f) => f.endsWith('.1')).sort();
     expect(files.filter((f) => !f.includes('/completions/'))).toEqual(
-      [TOP, `${TOP}/INSTALL`, `${TOP}/THIRD-PARTY-LICENSES.txt`, `${TOP}/bin`, `${TOP}/bin/cpapi2`, `${TOP}/bin/ftpsessions`, `${TOP}/bin/uapi`, `${TOP}/completions`, `${TOP}/man`, `${TOP}/man/man1`, ...man.map((m) => `${TOP}/man/man1/${m}`)].sort(),
+      [TOP, `${TOP}/INSTALL`, `${TOP}/LICENSE`, `${TOP}/THIRD-PARTY-LICENSES.txt`, `${TOP}/bin`, `${TOP}/bin/cpapi2`, `${TOP}/bin/ftpsessions`, `${TOP}/bin/uapi`, `${TOP}/completions`, `${TOP}/man`, `${TOP}/man/man1`, ...man.map((m) => `${TOP}/man/man1/${m}`)].sort(),
     );
     for (const m of man) expect(readFileSync(join(unpacked, TOP, 'man/man1', m), 'utf8'), m).toBe(readFileSync(join(CHECKOUT, 'man/man1', m), 'utf8'));
     expect(readlinkSync(join(unpacked, TOP, 'bin/uapi'))).toBe('ftpsessions');
