@@ -1,4 +1,4 @@
-import { access as accessCb, close as closeCb, constants, fstat as fstatCb, fstatSync, open as openCb, read as readCb, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, stat as statCb, statSync, writeSync } from 'node:fs';
+import { access as accessCb, closeSync, constants, fstatSync, openSync, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, readSync, stat as statCb, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
@@ -138,11 +138,7 @@ async function ioFailure(program: string, { error }: { error: NodeJS.ErrnoExcept
 const readdir = promisify(readdirCb);
 const readlink = promisify(readlinkCb);
 const stat = promisify(statCb);
-const fstat = promisify(fstatCb);
-const open = promisify(openCb);
-const close = promisify(closeCb);
 const access = promisify(accessCb);
-const read = promisify(readCb);
 
 function nodeRuntime(stdout: Output, stderr: Output): Runtime {
   const tty = isTerminal(1, () => process.stdout);
@@ -266,19 +262,22 @@ async function writeFileAtomic(path: string, text: string, mode: number): Promis
 /**
  * Runtime.readFile: open without blocking (a FIFO with no writer, a
  * terminal), refuse what is not a regular file, then read to the end (a
- * /proc file says size 0) but no more than READ_LIMIT_BYTES.
+ * /proc file says size 0) but no more than READ_LIMIT_BYTES. Synchronously:
+ * what is read is small and local (captures, /etc/passwd, the tokens file,
+ * a certificate), and the thread pool's round trips cost a start more than
+ * the reads themselves.
  */
 export async function readTextFile(path: string): Promise<string> {
   let fd: number;
   try {
-    fd = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     // open(2) of a socket, or of a device with no driver behind it, is ENXIO: say what it is
     if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw notAFile(await stat(path).catch(() => undefined));
     throw err;
   }
   try {
-    const facts = await fstat(fd);
+    const facts = fstatSync(fd);
     if (!facts.isFile()) throw notAFile(facts);
     let buffer = Buffer.allocUnsafe(Math.min(Math.max(facts.size + 1, 64 * 1024), READ_LIMIT_BYTES + 1));
     let length = 0;
@@ -289,13 +288,13 @@ export async function readTextFile(path: string): Promise<string> {
         buffer.copy(bigger, 0, 0, length);
         buffer = bigger;
       }
-      const { bytesRead } = await read(fd, buffer, length, buffer.length - length, null);
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
     return decodeText(buffer.subarray(0, length));
   } finally {
-    await close(fd);
+    closeSync(fd);
   }
 }
 
