@@ -37,13 +37,19 @@ export async function licences(metafile) {
 await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), await licences(result.metafile));
 
 // The code cache, made by a plain `node` (no flags: V8 refuses a cache made
-// under other flags) that runs the commands the way users do.
+// under other flags) that runs the commands the way users do: this Node's,
+// and one for each Node named in FTPSESSIONS_CACHE_NODES (paths, `:` between
+// them), so a package carries a cache for each Node line it is meant for
+// (`FTPSESSIONS_CACHE_NODES=/opt/node22/bin/node:/opt/node24/bin/node npm pack`).
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
-const made = spawnSync(process.execPath, [join(ROOT, 'scripts/code-cache.cjs')], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-if (made.status !== 0) {
-  console.error(`build: making the code cache failed (exit ${made.status ?? made.signal}):\n${made.stderr}`);
-  process.exit(1);
+const nodes = [process.execPath, ...(process.env.FTPSESSIONS_CACHE_NODES ?? '').split(':').filter((p) => p !== '')];
+for (const node of nodes) {
+  const made = spawnSync(node, [join(ROOT, 'scripts/code-cache.cjs')], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (made.status !== 0) {
+    console.error(`build: making the code cache with ${node} failed (${made.error?.message ?? `exit ${made.status ?? made.signal}`}):\n${made.stderr ?? ''}`);
+    process.exit(1);
+  }
 }
 
 // completions/: the scripts `ftpsessions completion SHELL` prints, as files for packagers

@@ -35,6 +35,27 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * chalk works out the terminal's colours when it is loaded (its vendored
+ * supports-color loads node:tty, node:os and with them node:net and the
+ * streams: a quarter of a start). We never use that answer: the table and
+ * watch build `new Chalk({ level })` with the level src/render/color.ts
+ * decides. Give chalk a stand-in that says "no colour" for its default
+ * instance, which nothing uses.
+ */
+const noColourDetectionForChalk = {
+  name: 'no-colour-detection-for-chalk',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      args.importer.includes('/node_modules/chalk/') ? { path: 'chalk-supports-color', namespace: 'ftpsessions' } : undefined,
+    );
+    b.onLoad({ filter: /^chalk-supports-color$/, namespace: 'ftpsessions' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
+
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
@@ -60,7 +81,7 @@ export async function bundle({ entry, outfile, minify = true }) {
     legalComments: 'none',
     define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
-    plugins: [lazyChildProcessForCommander],
+    plugins: [lazyChildProcessForCommander, noColourDetectionForChalk],
     metafile: true,
     absWorkingDir: ROOT,
   }).catch((e) => {
