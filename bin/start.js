@@ -25,7 +25,9 @@ function load() {
   } catch {
     // none for this Node: compile from the source
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData });
+  // named without the folder: the code cache records the name, and the single
+  // executable carries the cache (no path of the machine that built it)
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: 'dist/ftpsessions.cjs', cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, BUNDLE, DIST);
   return { main: module.exports.main, script };
