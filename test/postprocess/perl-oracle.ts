@@ -42,7 +42,7 @@ print $json->encode(\\@out);
     maxBuffer: 1 << 26,
     ...(seconds === undefined ? {} : { env: { PERL_SIGNALS: 'unsafe' } }),
   });
-  if (result.status !== 0) throw new Error(`perl failed: ${result.stderr.toString()}`);
+  if (result.status !== 0) throw new Error(`perl failed (${result.status === null ? `signal ${result.signal}` : `exit ${result.status}`}): ${result.stderr.toString()}`);
   return JSON.parse(result.stdout.toString('utf8')) as T[];
 }
 

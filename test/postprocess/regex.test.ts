@@ -366,8 +366,19 @@ describe.skipIf(!hasPerl)('Perl regex: the same answers as /usr/bin/perl', () =>
   it('perl’s own runaway backtracking is cut off per case, and the next case still runs', () => {
     const cases = [['^(?:(a|b|ab)*c|(\\w+\\s?)*\\1$)', `${'ab'.repeat(20)}!`], ['b', 'ab']];
     // perl's alarm cuts the match off; now and then perl itself panics when it does (`panic: leave_scope
-    // inconsistency`, a perl bug): either way that case dies and the next one runs
-    const [first, second] = perlEach<unknown>(cases, body, 1) as [{ die?: string }, unknown];
+    // inconsistency`, a perl bug): either way that case dies and the next one runs. With unsafe signals
+    // (what lets the alarm into the regex engine) perl now and then dies itself under load, with nothing
+    // on stderr (CI saw it once in a few hundred runs): that run is perl's failure, not the oracle's, and
+    // is tried again, twice at most.
+    let answers: unknown[] | undefined;
+    for (let attempt = 0; answers === undefined; attempt++) {
+      try {
+        answers = perlEach<unknown>(cases, body, 1);
+      } catch (err) {
+        if (attempt === 2 || !/^perl failed /.test((err as Error).message)) throw err;
+      }
+    }
+    const [first, second] = answers as [{ die?: string }, unknown];
     expect(first.die).toMatch(new RegExp(`^(?:${PERL_TIMEOUT}|panic: .*)\\n$`));
     expect(second).toBe(1);
   });
