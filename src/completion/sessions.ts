@@ -85,11 +85,12 @@ async function seen(query: SessionQuery, runtime: Runtime, users: readonly Passw
     }
     return out;
   }
-  const me = users.find((u) => u.uid === runtime.uid);
-  const name = me?.name.toLowerCase();
+  // the caller's own, by the rule every command applies to a caller who is not root
+  const { callerScope } = await import('../model/accounts.js');
+  const me = users.find((u) => u.uid === runtime.uid) ?? { name: String(runtime.uid), uid: runtime.uid };
+  const mine = callerScope({ ...me, home: '' });
   for (const o of collection.observations) {
-    const mine = o.loggedIn && (o.uid !== undefined ? o.uid === runtime.uid : name !== undefined && o.login?.toLowerCase() === name);
-    if (mine) out.push({ pid: o.pid, account: me?.name ?? String(runtime.uid), daemon: o.daemon, state: o.state });
+    if (mine(o)) out.push({ pid: o.pid, account: me.name, daemon: o.daemon, state: o.state });
   }
   return out;
 }

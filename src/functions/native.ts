@@ -1,10 +1,10 @@
 import type { CollectorChoice, SourceId } from '../cli/invocation.js';
 import { collect } from '../collectors/index.js';
 import { ApiError } from '../errors.js';
-import { type AccountFiles, loadAccountFacts, refuseOverrides, resolveAccounts, resolveCaller } from '../model/accounts.js';
+import { type AccountFiles, callerScope, loadAccountFacts, refuseOverrides, resolveAccounts, resolveCaller } from '../model/accounts.js';
 import { isoSecond, type NativeKey, type NativeRow, type NativeState, NUMERIC_KEYS } from '../model/native.js';
 import type { Daemon, Observation } from '../model/observation.js';
-import { ownerOf } from '../model/scope.js';
+import { type Account, ownerOf } from '../model/scope.js';
 import { isValidTime } from '../model/time.js';
 import type { Runtime } from '../runtime.js';
 
@@ -81,9 +81,9 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
     // a logged-in session whose uid has no name is still someone's: shown by its uid, as ps does
     owner = (o) => ownerOf(facts, o) ?? (o.loggedIn && o.uid !== undefined ? String(o.uid) : undefined);
   } else {
-    const me = caller as { name: string; uid: number };
-    const name = me.name.toLowerCase();
-    owner = (o) => (o.loggedIn && (o.uid !== undefined ? o.uid === me.uid : o.login?.toLowerCase() === name) ? me.name : undefined);
+    const me = caller as Account;
+    const mine = callerScope(me);
+    owner = (o) => (mine(o) ? me.name : undefined);
   }
   const wanted = accounts === undefined ? undefined : new Set(accounts.map((a) => a.name));
 

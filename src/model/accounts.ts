@@ -81,15 +81,21 @@ export async function loadScope(
   observations: readonly Observation[],
   runtime: Runtime,
 ): Promise<{ scope: Scope; warnings: string[] }> {
-  if (runtime.uid !== 0) {
-    const name = account.name.toLowerCase();
-    return {
-      scope: (o) => o.loggedIn && (o.uid !== undefined ? o.uid === account.uid : o.login?.toLowerCase() === name),
-      warnings: [],
-    };
-  }
+  if (runtime.uid !== 0) return { scope: callerScope(account), warnings: [] };
   const { facts, warnings } = await loadAccountFacts(files, observations, runtime);
   return { scope: (o) => ownerOf(facts, o) === account.name, warnings };
+}
+
+/**
+ * An account's own sessions, as the account itself may know them (it reads
+ * none of root's files): the logged-in sessions running as its uid; where a
+ * source knows no uid (a replay of a daemon's list alone), those whose login
+ * is its name. The one rule for every caller but root: list, the native
+ * front, completion.
+ */
+export function callerScope(account: Account): Scope {
+  const name = account.name.toLowerCase();
+  return (o) => o.loggedIn && (o.uid !== undefined ? o.uid === account.uid : o.login?.toLowerCase() === name);
 }
 
 /**
