@@ -362,22 +362,43 @@ async function metricsCall(deps: ResponderDeps, metrics: { last?: Reading | unde
 
 // --- the JSON action API ---------------------------------------------------------------
 
+/** action sessions one account may hold: a new one past this ends its own least recently used */
+const SESSIONS_PER_ACCOUNT = 64;
+/** action sessions in all: past this (157 accounts at their limit) a new one is refused, never another's ended */
+const SESSIONS_MAX = 10_000;
+
 /**
  * `createSession` (params `username` and `password`: the account and its API
  * token) gives an `authToken` bound to that account; it lives until
- * `deleteSession` or `actionIdleMs` without use. At most 10,000 live at
- * once (the oldest go first).
+ * `deleteSession` or `actionIdleMs` without use. An account holds 64 at
+ * most (a new one ends its own least recently used); 10,000 in all, past
+ * which `createSession` is refused: no account's sessions end another's.
  */
 class ActionSessions {
+  /** least recently used first */
   private readonly live = new Map<string, { who: TokenIdentity; used: number }>();
   constructor(
     private readonly idleMs: number,
     private readonly now: () => number,
   ) {}
-  create(who: TokenIdentity): string {
+  /** a new session's authToken, or undefined when the server holds as many as it may */
+  create(who: TokenIdentity): string | undefined {
+    const now = this.now();
+    for (const [token, entry] of this.live) {
+      if (now - entry.used <= this.idleMs) break;
+      this.live.delete(token);
+    }
+    let own = 0;
+    let oldest: string | undefined;
+    for (const [token, entry] of this.live) {
+      if (entry.who.user !== who.user) continue;
+      own++;
+      oldest ??= token;
+    }
+    if (own >= SESSIONS_PER_ACCOUNT) this.live.delete(oldest as string);
+    else if (this.live.size >= SESSIONS_MAX) return undefined;
     const token = randomBytes(24).toString('base64url');
-    this.live.set(token, { who, used: this.now() });
-    if (this.live.size > 10_000) this.live.delete(this.live.keys().next().value as string);
+    this.live.set(token, { who, used: now });
     return token;
   }
   use(token: unknown): TokenIdentity | undefined {
@@ -416,7 +437,9 @@ async function actionCall(deps: ResponderDeps, sessions: ActionSessions, request
     if (typeof username !== 'string' || typeof password !== 'string') return actionAnswer(fail('E_BAD_PARAMS', "createSession takes 'params.username' and 'params.password' (an API token)."), parsed);
     const auth = await authenticate(deps, { ...request, headers: { ...request.headers, authorization: `cpanel ${username}:${password}` } }, 'action', call);
     if (!auth.ok) return auth.answer;
-    return actionAnswer({ ok: true, data: { kind: 'object', value: { authToken: sessions.create(auth.who) } }, warnings: [] }, parsed);
+    const authToken = sessions.create(auth.who);
+    if (authToken === undefined) return actionAnswer(fail('E_BUSY', 'The server holds as many sessions as it may: try again when some have ended or expired.'), parsed);
+    return actionAnswer({ ok: true, data: { kind: 'object', value: { authToken } }, warnings: [] }, parsed);
   }
   const who = sessions.use(raw.authToken);
   if (who === undefined) return actionAnswer(fail('E_NO_SESSION', NO_SESSION.message), parsed);

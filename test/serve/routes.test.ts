@@ -216,6 +216,21 @@ describe('the JSON action API (POST /api, /json)', () => {
     expect(expired.json.errorCode).toBe(12031);
   });
 
+  it("one account's createSession flood never ends another account's session: each account holds 64 at most, its own oldest ended first", async () => {
+    const s = server();
+    const create = async (username: string, password: string) =>
+      (await s.ask('/api', { method: 'POST', body: JSON.stringify({ action: 'createSession', params: { username, password } }) })).json.result.authToken as string;
+    const list = async (authToken: string) => (await s.ask('/api', { method: 'POST', body: JSON.stringify({ action: 'listSessions', authToken }) })).json.errorCode;
+    const alices = await create('alice', 'alice-secret');
+    const roots: string[] = [];
+    // past what the server holds in all (10,000): the attack a token holder could make when the oldest session of anyone was ended
+    for (let i = 0; i < 10_001; i++) roots.push(await create('root', 'root-secret'));
+    expect(await list(alices)).toBe(0);
+    expect(await list(roots[0]!)).toBe(12031); // root's own oldest made room
+    expect(await list(roots[10_000 - 64 + 1]!)).toBe(0); // the 64 most recent are root's
+    expect(await list(roots[10_000 - 64]!)).toBe(12031);
+  }, 60_000);
+
   it('not JSON, not a request: the action errors, HTTP 200', async () => {
     const s = server();
     const r = await s.ask('/api', { method: 'POST', body: '{nope' });
