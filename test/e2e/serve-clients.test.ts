@@ -31,13 +31,12 @@
 // tokens file and servers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpAnswer, type HttpAsk, httpAsk } from '../helpers/http.js';
 import { removeBinaryDir, WAYS } from '../helpers/commands.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -156,39 +155,11 @@ for (const way of WAYS) describe(way.label, () => {
     return serve;
   }
 
-  interface Answer {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    body: string;
-    json: Json;
-  }
+  type Answer = HttpAnswer;
 
   /** one HTTP request (no keep-alive); `from`: the loopback source address (the failure limits count per address) */
-  function ask(serve: Serve, path: string, o: { auth?: string; method?: string; body?: string; type?: string; from?: string } = {}): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      if (o.auth !== undefined) headers.authorization = o.auth;
-      if (o.type !== undefined) headers['content-type'] = o.type;
-      if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
-      // a TLS server of this file's own has a self-signed certificate: not verified here (curl verifies it)
-      const transport = serve.url.startsWith('https:') ? https : http;
-      const req = transport.request({ host: '127.0.0.1', rejectUnauthorized: false, port: serve.port, path, method: o.method ?? 'GET', headers, agent: false, ...(o.from ? { localAddress: o.from } : {}) }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => {
-          let json: Json;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-        });
-      });
-      req.on('error', reject);
-      req.end(o.body);
-    });
+  function ask(serve: Serve, path: string, o: HttpAsk = {}): Promise<Answer> {
+    return httpAsk(serve.url, path, o);
   }
 
   /** curl, as a user types it; the last line of stdout is `HTTP_CODE CONTENT_TYPE` */

@@ -26,7 +26,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { httpAsk } from '../helpers/http.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -114,30 +114,7 @@ class Serve {
     return this.exited;
   }
   request(p: string, o: { auth?: string | undefined; method?: string; body?: string } = {}): Promise<{ status: number; body: string; json: Json }> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      if (o.auth) headers.authorization = o.auth;
-      if (o.body !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = String(Buffer.byteLength(o.body));
-      }
-      const req = http.request({ host: '127.0.0.1', port: this.port, path: p, method: o.method ?? 'GET', headers, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => {
-          let json: Json;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body, json });
-        });
-      });
-      req.on('error', reject);
-      req.end(o.body);
-    });
+    return httpAsk(`http://127.0.0.1:${this.port}`, p, { ...o, ...(o.body !== undefined ? { type: 'application/json' } : {}) });
   }
 }
 
