@@ -332,10 +332,10 @@ function json(status: number, body: unknown): HttpAnswer {
  */
 async function metricsCall(deps: ResponderDeps, metrics: { last?: Reading | undefined }, request: HttpRequest): Promise<HttpAnswer> {
   if (deps.metricsOpen !== true) {
-    const credentials = parseAuthorization(request.headers.authorization);
     const auth = await authenticate(deps, request, 'metrics', { module: '', func: 'metrics' });
     if (!auth.ok) return auth.answer;
-    if (auth.who.user !== 'root' || credentials?.user !== 'root') return { status: 403, headers: JSON_TYPE, body: '{"error":"/metrics is server-wide: a root (WHM) token"}' };
+    // authenticate answers only for the user the credentials name
+    if (auth.who.user !== 'root') return { status: 403, headers: JSON_TYPE, body: '{"error":"/metrics is server-wide: a root (WHM) token"}' };
   }
   const started = deps.runtime.now();
   const query = serverQuery([], deps.runtime.uid === 0);
