@@ -11,7 +11,8 @@ import type { CommandHandler } from './table.js';
  * and hosts as seen.
  */
 export const count: CommandHandler = async (invocation, runtime) => {
-  const reading = await readSessions(invocation.query, runtime);
+  // counts show no idle time: no run of ss
+  const reading = await readSessions({ ...invocation.query, idle: false }, runtime);
   const report = countRows(reading.rows, invocation.query.includeUnauthenticated, reading.running);
   runtime.stdout.write(await renderReport(report, invocation.output ?? 'json', nativeContext(invocation, runtime)));
   warn(runtime, reading.warnings);

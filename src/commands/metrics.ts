@@ -45,7 +45,8 @@ export const metrics: CommandHandler = async (invocation, runtime) => {
   let reading: Reading | undefined;
   let failure: string | undefined;
   try {
-    reading = await readSessions({ ...invocation.query, includeUnauthenticated: authCounted || invocation.query.includeUnauthenticated }, runtime);
+    // the metrics carry no idle time: no run of ss
+    reading = await readSessions({ ...invocation.query, includeUnauthenticated: authCounted || invocation.query.includeUnauthenticated, idle: false }, runtime);
     // a transfer whose daemon gives no rate (vsftpd, a title): its byte count read again 1 s later, as list does
     if (invocation.query.inputs.size === 0) reading = await sampleRates(reading, DEFAULT_SAMPLE_MS, runtime);
   } catch (err) {

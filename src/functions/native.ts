@@ -25,6 +25,12 @@ export interface NativeQuery {
   readonly filter: RowFilter;
   /** sort keys; `-key` is descending. Empty: account, then pid. */
   readonly sort: readonly string[];
+  /**
+   * false: the rows' idle_seconds only where a daemon says it, no run of ss
+   * for the control connections (a reading that shows no idle time: count,
+   * metrics). Default true.
+   */
+  readonly idle?: boolean;
 }
 
 /** --state, --host, --login, --daemon: a row is shown when it matches one value of each filter given. */
@@ -68,8 +74,8 @@ export async function readSessions(query: NativeQuery, runtime: Runtime, previou
   const collection = await collect(
     query.collector,
     query.inputs,
-    // idle times for the daemons that report none: the control connections' lastrcv (one run of ss)
-    { proftpdScoreboard: query.proftpdScoreboard, descriptorsOf: caller?.uid, idleFromTcp: true },
+    // idle times for the daemons that report none: the control connections' lastrcv (one run of ss), where shown
+    { proftpdScoreboard: query.proftpdScoreboard, descriptorsOf: caller?.uid, idleFromTcp: query.idle !== false },
     runtime,
   );
   const at = runtime.now();

@@ -341,7 +341,7 @@ async function metricsCall(deps: ResponderDeps, metrics: { last?: Reading | unde
   const query = serverQuery([], deps.runtime.uid === 0);
   // a source that fails entirely still gives an exposition: source_up 0, never zeros that would claim an empty server;
   // rates are measured between this scrape and the one before (a scrape must not wait to measure them)
-  const reading = await readSessions(query, deps.runtime, metrics.last).catch((err: unknown) => {
+  const reading = await readSessions({ ...query, idle: false }, deps.runtime, metrics.last).catch((err: unknown) => {
     if (err instanceof CollectorError) return undefined;
     throw err;
   });

@@ -8,6 +8,8 @@ import { source } from '../../src/collectors/proc/index.js';
 import { parseProc } from '../../src/collectors/proc/parse.js';
 import type { ProcFd, ProcSnapshot } from '../../src/collectors/proc/snapshot.js';
 import { lastReceived, SS_ARGS } from '../../src/collectors/proc/tcpinfo.js';
+import { type NativeQuery, readSessions } from '../../src/functions/native.js';
+import { DEFAULT_ACCOUNT_FILES } from '../../src/model/accounts.js';
 import type { Observation } from '../../src/model/observation.js';
 import { BTIME, createTestRuntime, diskRuntime, FIXTURES, ok } from '../helpers/runtime.js';
 
@@ -106,6 +108,18 @@ describe('the proc source and ss', () => {
     expect(await live(true)).toEqual({ idle: NOW - 18212, calls: [expect.objectContaining({ file: '/usr/bin/ss', args: SS_ARGS })] });
     expect(await live(undefined)).toEqual({ idle: undefined, calls: [] });
     expect(await live(false)).toEqual({ idle: undefined, calls: [] });
+  });
+
+  it('a reading runs ss where it shows idle time (list, top, watch, check), not for count and metrics (idle: false)', async () => {
+    const reading = async (idle: boolean | undefined) => {
+      const rt = createTestRuntime({ argv: [], uid: 1001, now: NOW, files: { ...files, '/etc/passwd': 'alice:x:1001:1001::/home/alice:/bin/sh\n' }, links, programs: { '/usr/bin/ss': ok(SS) } });
+      const query: NativeQuery = { users: [], includeUnauthenticated: false, collector: 'proc', inputs: new Map(), proftpdScoreboard: undefined, accountFiles: DEFAULT_ACCOUNT_FILES, overrides: [], filter: {}, sort: [], ...(idle === undefined ? {} : { idle }) };
+      const { rows } = await readSessions(query, rt);
+      return { idle: rows[0]?.idle_seconds, ss: rt.calls.filter((c) => c.file === '/usr/bin/ss').length };
+    };
+    expect(await reading(undefined)).toEqual({ idle: 18, ss: 1 });
+    expect(await reading(true)).toEqual({ idle: 18, ss: 1 });
+    expect(await reading(false)).toEqual({ idle: null, ss: 0 });
   });
 
   it('ss missing, failing or saying garbage: no idle time, the listing stands', async () => {
