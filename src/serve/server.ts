@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { describeIoError } from '../collectors/program.js';
 import { ApiError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { type Address, formatAddress } from './address.js';
@@ -358,7 +359,7 @@ async function readCredentials(runtime: Runtime, files: { certPath: string; keyP
     try {
       return await runtime.readFile(path);
     } catch (err) {
-      throw new ApiError('E_TLS', `${what} ${path}: ${describeFsError(err)}`);
+      throw new ApiError('E_TLS', `${what} ${path}: ${describeIoError(err)}`);
     }
   };
   return { cert: await read(files.certPath, '--tls-cert'), key: await read(files.keyPath, '--tls-key') };
@@ -366,13 +367,6 @@ async function readCredentials(runtime: Runtime, files: { certPath: string; keyP
 
 function secureOptions({ cert, key }: Credentials): import('node:tls').SecureContextOptions {
   return { cert, key, minVersion: 'TLSv1.2' };
-}
-
-function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file';
-  if (e.code === 'EACCES') return 'permission denied';
-  return oneLine(err);
 }
 
 function describeTlsError(err: unknown): string {
