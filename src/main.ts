@@ -99,16 +99,26 @@ class Output implements TextSink {
 
 /**
  * Whether a standard descriptor is a terminal, asking Node's stream (which
- * loads the terminal and network modules) only for a character device: a
- * pipe, a socket or a file never is one.
+ * loads the terminal and network modules) only for a character device that
+ * may be one: a pipe, a socket or a file never is, nor Linux's memory
+ * devices (major 1: /dev/null, /dev/zero, /dev/full, /dev/urandom), the
+ * /dev/null that cron and systemd give a job as its standard input.
  */
 function isTerminal(fd: 0 | 1, stream: () => { isTTY?: boolean }): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice() || majorOf(st.rdev) === MEMORY_DEVICES) return false;
   } catch {
     return false;
   }
   return stream().isTTY === true;
+}
+
+const MEMORY_DEVICES = 1;
+
+/** the major number of a Linux device number (glibc's gnu_dev_major: bits 8-19 and 44-63) */
+export function majorOf(rdev: number): number {
+  return (Math.floor(rdev / 2 ** 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
 }
 
 const IO_ERRORS: Record<string, string> = {

@@ -1,0 +1,36 @@
+// Which standard descriptors may be terminals (src/main.ts): Linux's memory
+// devices never are, so the /dev/null cron and systemd give a job as its
+// stdin is settled without Node's tty stream (and the network and stream
+// modules it loads).
+import { spawnSync } from 'node:child_process';
+import { existsSync, openSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { majorOf } from '../../src/main.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+describe('majorOf', () => {
+  it("reads the major number of real devices as the kernel numbers them", () => {
+    for (const memory of ['/dev/null', '/dev/zero', '/dev/full', '/dev/urandom']) expect(majorOf(statSync(memory).rdev), memory).toBe(1);
+    expect(majorOf(statSync('/dev/tty').rdev)).toBe(5);
+  });
+
+  it("decodes glibc's layout, majors past 4095 included", () => {
+    // makedev(136, 7): a pseudo-terminal; makedev(4096, 0) and makedev(4097, 3): the high bits of a 64-bit dev_t
+    expect(majorOf((136 << 8) | 7)).toBe(136);
+    expect(majorOf(2 ** 44)).toBe(4096);
+    expect(majorOf(2 ** 44 + (1 << 8) + 3)).toBe(4097);
+  });
+});
+
+describe.runIf(existsSync(join(ROOT, 'dist/cpanel.cjs')))('a command run with /dev/null as its standard input (cron, systemd)', () => {
+  it('answers as with a pipe: no terminal is assumed', () => {
+    const args = [join(ROOT, 'bin/uapi.js'), '--output=json', '--input', `ps=${join(ROOT, 'samples/ps.txt')}`, '--input', `pure-ftpwho=${join(ROOT, 'samples/pure-ftpwho.txt')}`, ...(process.getuid?.() === 0 ? ['--user=nobody'] : []), 'Ftp', 'list_sessions'];
+    const fromNull = spawnSync(process.execPath, args, { stdio: [openSync('/dev/null', 'r'), 'pipe', 'pipe'], encoding: 'utf8' });
+    const fromPipe = spawnSync(process.execPath, args, { input: '', encoding: 'utf8' });
+    expect([fromNull.status, fromNull.stderr]).toEqual([fromPipe.status, fromPipe.stderr]);
+    expect(fromNull.stdout).toBe(fromPipe.stdout);
+    expect(JSON.parse(fromNull.stdout).apiversion).toBe(3);
+  });
+});
