@@ -5,9 +5,9 @@
 // The executable is the Node running this build with ftpsessions inside it
 // (Node's single executable applications, SEA, injected into a copy of
 // `node` with postject): src/sea.ts as its main script, which picks the
-// command by the name it is called by and loads the npm build's bundle
-// (dist/ftpsessions.cjs) and trained V8 code cache, carried as SEA assets, as
-// bin/start.js does. Why not a SEA startup snapshot: src/sea.ts.
+// command by the name it is called by and loads the npm build's bundle for
+// it (dist/cpanel.cjs or dist/ftpsessions.cjs) and its trained V8 code
+// cache, carried as SEA assets, as bin/start.js does. Why not a SEA startup snapshot: src/sea.ts.
 //
 // The tarball holds one folder, ftpsessions-VERSION-linux-x64/: bin/ftpsessions
 // (the executable) with bin/cpapi2 and bin/uapi linked to it, man/man1/*.1,
@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { bundle, ROOT } from './lib/bundle.mjs';
+import { BUNDLES, bundle, ROOT } from './lib/bundle.mjs';
 
 const TARGET = `${process.platform}-${process.arch}`;
 const DIST = join(ROOT, 'dist');
@@ -73,19 +73,23 @@ try {
 
   // 1. the SEA blob: src/sea.ts bundled (the entry: which command, then
   //    load the program) as its main script, and as assets the npm build's
-  //    bundle with the V8 code cache `npm run build` trained for this very
-  //    Node (see src/sea.ts for why not a SEA startup snapshot). Relative
+  //    bundles, each with the V8 code cache `npm run build` trained for this
+  //    very Node (see src/sea.ts for why not a SEA startup snapshot). Relative
   //    paths: nothing of the build machine goes into the binary.
-  const cacheName = `ftpsessions.${process.versions.v8}.${process.arch}.cache`;
-  for (const need of ['ftpsessions.cjs', cacheName]) {
-    if (!(await stat(join(DIST, need)).catch(() => undefined))) fail(`dist/${need} is missing: run \`npm run build\` with this Node (${process.version}) first`);
+  const assets = {};
+  for (const { name } of BUNDLES) {
+    const cacheName = `${name}.${process.versions.v8}.${process.arch}.cache`;
+    for (const need of [`${name}.cjs`, cacheName]) {
+      if (!(await stat(join(DIST, need)).catch(() => undefined))) fail(`dist/${need} is missing: run \`npm run build\` with this Node (${process.version}) first`);
+    }
+    Object.assign(assets, { [`${name}.cjs`]: `../${name}.cjs`, [`${name}.cache`]: `../${cacheName}` });
   }
   await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, 'sea.cjs') });
   const config = {
     main: 'sea.cjs',
     output: 'sea.blob',
     disableExperimentalSEAWarning: true,
-    assets: { 'ftpsessions.cjs': '../ftpsessions.cjs', 'ftpsessions.cache': `../${cacheName}` },
+    assets,
   };
   await writeFile(join(work, 'sea-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const made = run(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: work });

@@ -1,26 +1,38 @@
-// npm run build: dist/ftpsessions.cjs, one CommonJS file with every library
-// inside (scripts/lib/bundle.mjs), its licences, a V8 code cache of it for
-// the Node that built it (scripts/code-cache.cjs), so a start compiles almost
-// nothing (bin/start.js loads both), and completions/ for packagers.
+// npm run build: dist/ftpsessions.cjs (the ftpsessions command) and
+// dist/cpanel.cjs (cpapi2 and uapi, without the native front), each one
+// CommonJS file with every library it uses inside (scripts/lib/bundle.mjs);
+// their licences; a V8 code cache of each for the Node that built it
+// (scripts/code-cache.cjs), so a start compiles almost nothing (bin/start.js
+// loads them); and completions/ for packagers.
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundle, ROOT } from './lib/bundle.mjs';
+import { BUNDLES, bundle, NATIVE_FRONTS, ROOT } from './lib/bundle.mjs';
 import { writeCompletions } from './lib/completions.mjs';
 
 const outdir = join(ROOT, 'dist');
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
-const result = await bundle({ entry: join(ROOT, 'src/main.ts'), outfile: join(outdir, 'ftpsessions.cjs') });
+const inputs = {};
+for (const { name, nativeFronts } of BUNDLES) {
+  const { metafile } = await bundle({ entry: join(ROOT, 'src/main.ts'), outfile: join(outdir, `${name}.cjs`), nativeFronts });
+  // the cPanel commands' bundle stays without the native fronts (a renamed import would bring them back unnoticed)
+  const strays = nativeFronts ? [] : NATIVE_FRONTS.filter((path) => path in metafile.inputs);
+  if (strays.length > 0) {
+    console.error(`build: ${name}.cjs should not hold ${strays.join(', ')}: src/run.ts no longer loads them as scripts/lib/bundle.mjs expects`);
+    process.exit(1);
+  }
+  Object.assign(inputs, metafile.inputs);
+}
 
 /**
  * The libraries are in the bundle, not installed beside it (package.json
  * lists them as devDependencies): their licences travel with it, in
  * dist/THIRD-PARTY-LICENSES.txt.
  */
-export async function licences(metafile) {
+export async function licences(inputs) {
   const packageDirs = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of Object.keys(inputs)) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) packageDirs.add(m[1]);
   }
@@ -34,7 +46,7 @@ export async function licences(metafile) {
   }
   return `The libraries bundled into ftpsessions and their licences.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`;
 }
-await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), await licences(result.metafile));
+await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), await licences(inputs));
 
 // The code cache, made by a plain `node` (no flags: V8 refuses a cache made
 // under other flags) that runs the commands the way users do: this Node's,

@@ -1,16 +1,41 @@
 'use strict';
-// Part of `npm run build`: compile dist/ftpsessions.cjs exactly as bin/start.js
-// does, run the commands people run most (every dialect and format, on a
-// replay of generated sessions and of the bundled samples, and a usage
-// error), then write V8's code cache of everything that ran to
-// dist/ftpsessions.<v8>.<arch>.cache. Run by a plain `node`: a cache made
-// under other V8 flags is refused.
+// Part of `npm run build`: compile each bundle exactly as bin/start.js does,
+// run the commands people run most with it (on a replay of generated
+// sessions and of the bundled samples, and a usage error), then write V8's
+// code cache of everything that ran to dist/<bundle>.<v8>.<arch>.cache. Run
+// by a plain `node`: a cache made under other V8 flags is refused.
+//
+// What a cache holds, V8 reads in at every start, used or not: cpanel.cjs
+// is trained on the formats scripts and people ask for (json, jsonpretty
+// and the default yaml), not on xml and table, whose libraries would make
+// every json start pay for them (they compile when first used).
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { load, cacheFile } = require('../bin/start.js');
 
 const ROOT = join(__dirname, '..');
+
+/** each bundle's training runs: [dialect, argv] */
+function trainingRuns(replay, samples, account, isRoot) {
+  const cpanel = [];
+  for (const format of ['json', 'jsonpretty', 'yaml']) {
+    cpanel.push(['uapi', [...account, `--output=${format}`, ...replay, 'Ftp', 'list_sessions']]);
+    cpanel.push(['api2', [...account, `--output=${format}`, ...replay, 'Ftp', 'listftpsessions']]);
+  }
+  cpanel.push(['uapi', [...account, ...replay, 'Ftp', 'list_sessions']]);
+  cpanel.push(['uapi', ['--output=json', '--no-such-option']]);
+  const ftpsessions = [];
+  for (const format of ['json', 'table', 'ndjson', 'csv', 'yaml']) {
+    ftpsessions.push(['action', ['list', `--output=${format}`, ...(isRoot ? samples : replay)]]);
+    ftpsessions.push(['action', ['count', `--output=${format}`, ...(isRoot ? samples : replay)]]);
+  }
+  ftpsessions.push(['action', ['list', '--no-such-option']]);
+  // Tab: the shells' hidden fast path (src/completion), for options and for the sessions' pids
+  ftpsessions.push(['action', ['__complete', '1', '--', 'uapi', '--out']]);
+  ftpsessions.push(['action', ['__complete', '7', '--', 'ftpsessions', 'kill', ...replay, '--pid', '']]);
+  return { cpanel, ftpsessions };
+}
 
 async function main() {
   const { generate } = await import('./lib/generate.mjs');
@@ -23,30 +48,18 @@ async function main() {
     writeFileSync(join(work, 'who.txt'), made.who);
     const replay = ['--input', `ps=${join(work, 'ps.txt')}`, '--input', `pure-ftpwho=${join(work, 'who.txt')}`];
     const samples = ['--input', `ps=${join(ROOT, 'samples/ps.txt')}`, '--input', `pure-ftpwho=${join(ROOT, 'samples/pure-ftpwho.txt')}`];
-    const runs = [];
-    for (const format of ['json', 'jsonpretty', 'yaml', 'xml', 'table']) {
-      runs.push(['uapi', [...account, `--output=${format}`, ...replay, 'Ftp', 'list_sessions']]);
-      runs.push(['api2', [...account, `--output=${format}`, ...replay, 'Ftp', 'listftpsessions']]);
-    }
-    runs.push(['uapi', [...account, ...replay, 'Ftp', 'list_sessions']]);
-    for (const format of ['json', 'table', 'ndjson', 'csv', 'yaml']) {
-      runs.push(['action', ['list', `--output=${format}`, ...(isRoot ? samples : replay)]]);
-      runs.push(['action', ['count', `--output=${format}`, ...(isRoot ? samples : replay)]]);
-    }
-    runs.push(['uapi', ['--output=json', '--no-such-option']]);
-    // Tab: the shells' hidden fast path (src/completion), for options and for the sessions' pids
-    runs.push(['action', ['__complete', '1', '--', 'uapi', '--out']]);
-    runs.push(['action', ['__complete', '7', '--', 'ftpsessions', 'kill', ...replay, '--pid', '']]);
     // each run adds its 'error' listeners to the same two streams
     process.stdout.setMaxListeners(0);
     process.stderr.setMaxListeners(0);
-    const { main: run, script } = load();
-    for (const [dialect, argv] of runs) {
-      process.argv = [process.execPath, join(ROOT, 'bin', dialect), ...argv];
-      await run(dialect);
+    for (const [bundle, runs] of Object.entries(trainingRuns(replay, samples, account, isRoot))) {
+      const { main: run, script } = load(bundle);
+      for (const [dialect, argv] of runs) {
+        process.argv = [process.execPath, join(ROOT, 'bin', dialect), ...argv];
+        await run(dialect);
+      }
+      writeFileSync(cacheFile(bundle), script.createCachedData());
     }
     process.exitCode = 0;
-    writeFileSync(cacheFile(), script.createCachedData());
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -23,6 +23,16 @@ export const PROGRAM: Record<Dialect, string> = { api2: 'cpapi2', uapi: 'uapi', 
  * exit code; never exits, never throws.
  */
 export async function run(dialect: Dialect, runtime: Runtime): Promise<number> {
+  try {
+    return await pipeline(dialect, runtime);
+  } catch (err) {
+    // what the steps below do not turn into an answer themselves (a part of
+    // the program that cannot be loaded): one line and its exit code all the same
+    return report(toCliError(err), PROGRAM[dialect], runtime.argv.includes('--debug'), (lines) => writeLines(runtime, lines));
+  }
+}
+
+async function pipeline(dialect: Dialect, runtime: Runtime): Promise<number> {
   // the completion scripts' hidden fast path: nothing else is parsed or loaded
   if (dialect === 'action' && runtime.argv[0] === '__complete') return (await import('./completion/complete.js')).complete(runtime.argv.slice(1), runtime);
   const program = PROGRAM[dialect];

@@ -11,9 +11,10 @@
  * Any other name is one line on stderr and exit 2: guessing would run a
  * different grammar than the one the caller typed.
  *
- * The program itself is the npm build's bundle, dist/ftpsessions.cjs, carried
- * in the binary as an asset with the V8 code cache `npm run build` trained
- * for this Node, and loaded as bin/start.js loads it: compiled with the
+ * The program itself is the npm build's bundles, dist/cpanel.cjs (cpapi2,
+ * uapi) and dist/ftpsessions.cjs (ftpsessions), carried in the binary as
+ * assets with the V8 code caches `npm run build` trained for this Node, and
+ * the command's bundle loaded as bin/start.js loads it: compiled with the
  * cache, which V8 takes when the flags (NODE_OPTIONS) and CPU allow and
  * otherwise quietly compiles without. (A SEA startup snapshot is refused
  * outright on Node 20 by a CPU with other features than the build
@@ -30,9 +31,14 @@ import { ExitCode } from './errors.js';
 import type { main as Main } from './main.js';
 import { terminalSafe } from './render/terminal-safe.js';
 
-/** the asset names scripts/build-binary.mjs gives the bundle and its code cache */
-const BUNDLE = 'ftpsessions.cjs';
-const CODE_CACHE = 'ftpsessions.cache';
+/**
+ * The bundle a command runs from, as bin/start.js picks it: its asset
+ * (scripts/build-binary.mjs names them `<bundle>.cjs`) and its code cache's
+ * (`<bundle>.cache`).
+ */
+function bundleOf(dialect: Dialect): 'cpanel' | 'ftpsessions' {
+  return dialect === 'action' ? 'ftpsessions' : 'cpanel';
+}
 
 /** the dialect a command name stands for, or undefined */
 function dialectOf(name: string): Dialect | undefined {
@@ -53,15 +59,16 @@ function baseName(path: string): string {
  * bin/start.js's, character for character: V8 takes a cache only for the
  * source it was made from.
  */
-function load(): typeof Main {
-  const source = getAsset(BUNDLE, 'utf8');
+function load(bundle: string): typeof Main {
+  const file = `${bundle}.cjs`;
+  const source = getAsset(file, 'utf8');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData: Buffer.from(getAsset(CODE_CACHE)),
+    filename: file,
+    cachedData: Buffer.from(getAsset(`${bundle}.cache`)),
   });
   const module = { exports: {} as { main: typeof Main } };
   // the bundle requires Node's own modules only: the SEA's require serves those
-  script.runInThisContext()(module.exports, require, module, BUNDLE, '.');
+  script.runInThisContext()(module.exports, require, module, file, '.');
   return module.exports.main;
 }
 
@@ -73,7 +80,7 @@ async function start(): Promise<void> {
     process.exitCode = ExitCode.usage;
     return;
   }
-  await load()(dialect);
+  await load(bundleOf(dialect))(dialect);
 }
 
 void start();

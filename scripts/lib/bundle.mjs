@@ -4,6 +4,7 @@
 // CommonJS loader (no ESM loader, no module graph to resolve at start-up),
 // and a V8 code cache of it can be made and used on Node 20, 22 and 24 alike.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 // esbuild is a devDependency: `npm ci` installs it. (A global install from a
 // git URL does not, npm/cli#8440: the README installs a packed tarball.)
@@ -56,6 +57,39 @@ const noColourDetectionForChalk = {
   },
 };
 
+/**
+ * The cPanel commands' bundle: what `cpapi2` and `uapi` run, without the
+ * native front of `ftpsessions` (its parser, its commands, the completion
+ * fast path, and with them the server, the terminal and the metrics).
+ * src/run.ts loads those three by import() only for `ftpsessions`; here they
+ * become a module that fails if it is ever loaded. V8 then has a third of the
+ * code to read and a smaller code cache to take in at every start of the
+ * commands cron and monitoring run most.
+ */
+export const NATIVE_FRONTS = ['src/cli/native.ts', 'src/commands/table.ts', 'src/completion/complete.ts'];
+const withoutNativeFronts = {
+  name: 'without-native-fronts',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(cli\/native|commands\/table|completion\/complete)\.js$/ }, (args) =>
+      args.importer === join(ROOT, 'src/run.ts') && args.kind === 'dynamic-import' ? { path: args.path, namespace: 'native-front' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'native-front' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the cPanel commands' bundle (cpanel.cjs): ftpsessions runs from ftpsessions.cjs`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The bundles `npm run build` makes, in dist/: `ftpsessions` (every front:
+ * the ftpsessions command) and `cpanel` (cpapi2 and uapi), each with the V8
+ * code cache scripts/code-cache.cjs trains for it.
+ */
+export const BUNDLES = [
+  { name: 'ftpsessions', nativeFronts: true },
+  { name: 'cpanel', nativeFronts: false },
+];
+
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
@@ -64,9 +98,10 @@ export const ROOT = new URL('../../', import.meta.url).pathname;
  * initialisation inside the file (the code is there, it runs on first use);
  * import() of Node's modules becomes require(), so the file runs where only
  * require() exists (vm.Script, a single executable application).
+ * `nativeFronts: false`: the cPanel commands' bundle (withoutNativeFronts).
  * Returns esbuild's result (metafile included).
  */
-export async function bundle({ entry, outfile, minify = true }) {
+export async function bundle({ entry, outfile, minify = true, nativeFronts = true }) {
   const { build } = await loadEsbuild();
   const pkg = JSON.parse(await readFile(new URL('package.json', `file://${ROOT}`), 'utf8'));
   return build({
@@ -81,7 +116,7 @@ export async function bundle({ entry, outfile, minify = true }) {
     legalComments: 'none',
     define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
-    plugins: [lazyChildProcessForCommander, noColourDetectionForChalk],
+    plugins: [lazyChildProcessForCommander, noColourDetectionForChalk, ...(nativeFronts ? [] : [withoutNativeFronts])],
     metafile: true,
     absWorkingDir: ROOT,
   }).catch((e) => {

@@ -202,9 +202,18 @@ for (const way of WAYS) describe(way.label, () => {
 
 });
 
-describe('the bundle', () => {
-  it('does nothing on import: no output, no exit code, no listeners left running', async () => {
-    const r = await execa(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(ROOT, 'dist/ftpsessions.cjs'))}); console.log(process.exitCode ?? 'unset')`], { reject: false });
+describe('the bundles', () => {
+  it.each(['ftpsessions', 'cpanel'])('%s.cjs does nothing on import: no output, no exit code, no listeners left running', async (bundle) => {
+    const r = await execa(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(ROOT, `dist/${bundle}.cjs`))}); console.log(process.exitCode ?? 'unset')`], { reject: false });
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, 'unset', '']);
+  });
+
+  it("cpanel.cjs (cpapi2's and uapi's) holds no native front: asked for one, it fails in one line, never silently", async () => {
+    const load = `require(${JSON.stringify(join(ROOT, 'bin/start.js'))}).load('cpanel').main('action')`;
+    const r = await execa(process.execPath, ['-e', load, '--', 'list'], { reject: false });
+    expect(r.exitCode).toBe(70);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^ftpsessions: internal error: .*src\/cli\/native\.ts|\.\/cli\/native\.js is not in the cPanel commands' bundle/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

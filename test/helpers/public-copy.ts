@@ -94,7 +94,7 @@ function openUp(p: string): void {
  */
 export async function publicCopy(from: string = CHECKOUT, include: readonly string[] = []): Promise<PublicCopy> {
   const src = path.resolve(from);
-  for (const need of ['dist/ftpsessions.cjs', 'bin/uapi.js', 'package.json']) {
+  for (const need of ['dist/ftpsessions.cjs', 'dist/cpanel.cjs', 'bin/uapi.js', 'package.json']) {
     if (!existsSync(path.join(src, need))) throw new Error(`publicCopy: ${path.join(src, need)} is missing (run \`npm run build\` first)`);
   }
   for (const need of include) if (!existsSync(path.join(src, need))) throw new Error(`publicCopy: ${path.join(src, need)} is missing`);

@@ -127,6 +127,7 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
     for (const f of [
       'package.json',
       'dist/ftpsessions.cjs',
+      'dist/cpanel.cjs',
       'dist/THIRD-PARTY-LICENSES.txt',
       'scripts/capture.mjs',
       'samples/ps.txt',
@@ -143,11 +144,11 @@ describe.skipIf(!isRoot)('install: npm install -g ., npm pack, the tarball insta
     ]) {
       expect(packed, f).toContain(f);
     }
-    // the code cache for the Node that packed it (bin/start.js loads it): V8's version in its name
-    expect(packed).toContain(`dist/ftpsessions.${process.versions.v8}.${process.arch}.cache`);
-    expect(packed.filter((f) => f.startsWith('dist/')).sort()).toEqual(
-      ['dist/THIRD-PARTY-LICENSES.txt', `dist/ftpsessions.${process.versions.v8}.${process.arch}.cache`, 'dist/ftpsessions.cjs'].sort(),
-    );
+    // both bundles (ftpsessions; cpapi2 and uapi), each with the code cache for the Node that packed it
+    // (bin/start.js loads them): V8's version in its name
+    const caches = ['ftpsessions', 'cpanel'].map((b) => `dist/${b}.${process.versions.v8}.${process.arch}.cache`);
+    for (const cache of caches) expect(packed).toContain(cache);
+    expect(packed.filter((f) => f.startsWith('dist/')).sort()).toEqual(['dist/THIRD-PARTY-LICENSES.txt', 'dist/cpanel.cjs', 'dist/ftpsessions.cjs', ...caches].sort());
     for (const c of COMMANDS) {
       expect(packed).toContain(`bin/${c}.js`);
       expect(packed).toContain(`man/man1/${c}.1`);
