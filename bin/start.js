@@ -24,6 +24,14 @@ function cacheFile(bundle) {
   return join(DIST, `${bundle}.${process.versions.v8}.${process.arch}.cache`);
 }
 
+/**
+ * The bundles' require: Node's modules, and the libraries kept apart from
+ * the bundles (scripts/lib/bundle.mjs), `ftpsessions:NAME` from dist/NAME.cjs.
+ */
+function bundleRequire(id) {
+  return id.startsWith('ftpsessions:') ? require(join(DIST, `${id.slice('ftpsessions:'.length)}.cjs`)) : require(id);
+}
+
 /** compile and run a bundle: its exports, and the compiled script (to make a cache of) */
 function load(bundle) {
   const file = join(DIST, `${bundle}.cjs`);
@@ -38,7 +46,7 @@ function load(bundle) {
   // executable carries the cache (no path of the machine that built it)
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: `dist/${bundle}.cjs`, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, file, DIST);
+  script.runInThisContext()(module.exports, bundleRequire, module, file, DIST);
   return { main: module.exports.main, script };
 }
 

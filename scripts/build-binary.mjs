@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BUNDLES, bundle, ROOT } from './lib/bundle.mjs';
+import { BUNDLES, bundle, LIBRARIES_APART, ROOT } from './lib/bundle.mjs';
 
 const TARGET = `${process.platform}-${process.arch}`;
 const DIST = join(ROOT, 'dist');
@@ -84,6 +84,7 @@ try {
     }
     Object.assign(assets, { [`${name}.cjs`]: `../${name}.cjs`, [`${name}.cache`]: `../${cacheName}` });
   }
+  for (const name of LIBRARIES_APART) assets[`${name}.cjs`] = `../${name}.cjs`;
   await bundle({ entry: join(ROOT, 'src/sea.ts'), outfile: join(work, 'sea.cjs') });
   const config = {
     main: 'sea.cjs',

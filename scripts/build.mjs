@@ -1,13 +1,14 @@
 // npm run build: dist/ftpsessions.cjs (the ftpsessions command) and
 // dist/cpanel.cjs (cpapi2 and uapi, without the native front), each one
-// CommonJS file with every library it uses inside (scripts/lib/bundle.mjs);
+// CommonJS file with the libraries it uses inside (scripts/lib/bundle.mjs),
+// but for re2js, apart in dist/re2js.cjs;
 // their licences; a V8 code cache of each for the Node that built it
 // (scripts/code-cache.cjs), so a start compiles almost nothing (bin/start.js
 // loads them); and completions/ for packagers.
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BUNDLES, bundle, NATIVE_FRONTS, ROOT } from './lib/bundle.mjs';
+import { BUNDLES, bundle, bundleLibrary, LIBRARIES_APART, NATIVE_FRONTS, ROOT } from './lib/bundle.mjs';
 import { writeCompletions } from './lib/completions.mjs';
 
 const outdir = join(ROOT, 'dist');
@@ -24,6 +25,7 @@ for (const { name, nativeFronts } of BUNDLES) {
   }
   Object.assign(inputs, metafile.inputs);
 }
+for (const name of LIBRARIES_APART) Object.assign(inputs, (await bundleLibrary(name, join(outdir, `${name}.cjs`))).metafile.inputs);
 
 /**
  * The libraries are in the bundle, not installed beside it (package.json

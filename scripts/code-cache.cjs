@@ -23,8 +23,6 @@ function trainingRuns(replay, samples, account, isRoot) {
     cpanel.push(['uapi', [...account, `--output=${format}`, ...replay, 'Ftp', 'list_sessions']]);
     cpanel.push(['api2', [...account, `--output=${format}`, ...replay, 'Ftp', 'listftpsessions']]);
   }
-  cpanel.push(['uapi', [...account, ...replay, 'Ftp', 'list_sessions']]);
-  cpanel.push(['uapi', ['--output=json', '--no-such-option']]);
   const ftpsessions = [];
   for (const format of ['json', 'table', 'ndjson', 'csv', 'yaml']) {
     ftpsessions.push(['action', ['list', `--output=${format}`, ...(isRoot ? samples : replay)]]);

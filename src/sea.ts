@@ -67,9 +67,29 @@ function load(bundle: string): typeof Main {
     cachedData: Buffer.from(getAsset(`${bundle}.cache`)),
   });
   const module = { exports: {} as { main: typeof Main } };
-  // the bundle requires Node's own modules only: the SEA's require serves those
-  script.runInThisContext()(module.exports, require, module, file, '.');
+  script.runInThisContext()(module.exports, bundleRequire, module, file, '.');
   return module.exports.main;
+}
+
+const APART = 'ftpsessions:';
+const apart = new Map<string, unknown>();
+
+/**
+ * The bundles' require, as bin/start.js's: Node's own modules from the SEA's
+ * require, and a library kept apart from the bundles (`ftpsessions:NAME`,
+ * scripts/lib/bundle.mjs) from the asset NAME.cjs, run once.
+ */
+function bundleRequire(id: string): unknown {
+  if (!id.startsWith(APART)) return require(id);
+  const name = id.slice(APART.length);
+  if (!apart.has(name)) {
+    const file = `${name}.cjs`;
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) {${getAsset(file, 'utf8')}\n})`, { filename: file });
+    const module = { exports: {} };
+    script.runInThisContext()(module.exports, require, module, file, '.');
+    apart.set(name, module.exports);
+  }
+  return apart.get(name);
 }
 
 async function start(): Promise<void> {

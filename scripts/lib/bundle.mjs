@@ -81,6 +81,44 @@ const withoutNativeFronts = {
 };
 
 /**
+ * re2js (a third of a bundle's code) serves only a `matches` filter: it
+ * stays out of the bundles, in a file of its own, dist/re2js.cjs
+ * (bundleLibrary). A bundle asks for it as `require('ftpsessions:re2js')`,
+ * which bin/start.js and src/sea.ts answer with that file: the commands that
+ * never filter with a regex never read it.
+ */
+export const LIBRARIES_APART = ['re2js'];
+export const APART_PREFIX = 'ftpsessions:';
+const librariesApart = {
+  name: 'libraries-apart',
+  setup(b) {
+    b.onResolve({ filter: /^[\w-]+$/ }, (args) => (LIBRARIES_APART.includes(args.path) ? { path: `${APART_PREFIX}${args.path}`, external: true } : undefined));
+  },
+};
+
+/**
+ * A library kept apart (LIBRARIES_APART), as the CommonJS file `outfile`
+ * that exports what the package does. Returns esbuild's result (metafile
+ * included).
+ */
+export async function bundleLibrary(name, outfile) {
+  const { build } = await loadEsbuild();
+  return build({
+    stdin: { contents: `export * from ${JSON.stringify(name)};`, resolveDir: ROOT, loader: 'js' },
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    absWorkingDir: ROOT,
+  });
+}
+
+/**
  * The bundles `npm run build` makes, in dist/: `ftpsessions` (every front:
  * the ftpsessions command) and `cpanel` (cpapi2 and uapi), each with the V8
  * code cache scripts/code-cache.cjs trains for it.
@@ -116,7 +154,7 @@ export async function bundle({ entry, outfile, minify = true, nativeFronts = tru
     legalComments: 'none',
     define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
     logLevel: 'warning',
-    plugins: [lazyChildProcessForCommander, noColourDetectionForChalk, ...(nativeFronts ? [] : [withoutNativeFronts])],
+    plugins: [lazyChildProcessForCommander, noColourDetectionForChalk, librariesApart, ...(nativeFronts ? [] : [withoutNativeFronts])],
     metafile: true,
     absWorkingDir: ROOT,
   }).catch((e) => {

@@ -93,6 +93,15 @@ for (const way of WAYS) describe(way.label, () => {
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout).result.data).toHaveLength(15);
     });
+
+    it('filters with a Perl regex (the regex engine, loaded only for a matches filter)', async () => {
+      const replay = [...ACCOUNT.args, '--output=json', '--input', `ps=${PS_FILE}`, '--input', `pure-ftpwho=${WHO_FILE}`];
+      const found = await cli('uapi', [...replay, 'Ftp', 'list_sessions', 'api.filter_column=file', 'api.filter_type=matches', `api.filter_term=${encodeURIComponent('über.*\\|x\\.bin$')}`, 'api.columns_0=file']);
+      expect([found.exitCode, found.stderr]).toEqual([0, '']);
+      expect(JSON.parse(found.stdout).result.data).toEqual([{ file: 'incoming/über upload|x.bin' }]);
+      const refused = await cli('cpapi2', [...replay, 'Ftp', 'listftpsessions', 'api2_filter=1', 'api2_filter_column=file', 'api2_filter_type=matches', `api2_filter_term=${encodeURIComponent('(.)\\1')}`]);
+      expect([refused.exitCode, JSON.parse(refused.stdout).cpanelresult.error]).toEqual([1, 'api2_filter_term: back-references (\\1) are not supported by the matches filter']);
+    });
   });
 
   describe('a pipe closed early (| head)', () => {
