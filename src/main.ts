@@ -1,4 +1,4 @@
-import { access as accessCb, closeSync, constants, fstatSync, openSync, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, readSync, stat as statCb, statSync, writeSync } from 'node:fs';
+import { access as accessCb, closeSync, constants, fstatSync, mkdir as mkdirCb, openSync, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, readSync, stat as statCb, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
@@ -149,10 +149,13 @@ const readdir = promisify(readdirCb);
 const readlink = promisify(readlinkCb);
 const stat = promisify(statCb);
 const access = promisify(accessCb);
+const mkdir = promisify(mkdirCb);
 
 function nodeRuntime(stdout: Output, stderr: Output): Runtime {
   const tty = isTerminal(1, () => process.stdout);
-  const stdinTTY = isTerminal(0, () => process.stdin);
+  // asked only by the fronts that read the keyboard (kill's question, top): cpapi2 and uapi never pay for it
+  let stdinTTY: boolean | undefined;
+  const stdinIsTTY = () => (stdinTTY ??= isTerminal(0, () => process.stdin));
   /** a front that runs on: both outputs through Node's streams from now on */
   const runningOn = () => {
     stdout.streaming();
@@ -203,10 +206,14 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
         () => true,
         () => false,
       ),
-    stdin: { isTTY: stdinTTY },
+    stdin: {
+      get isTTY() {
+        return stdinIsTTY();
+      },
+    },
     readLine: async (prompt) => {
       const { createInterface } = await import('node:readline');
-      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: stdinIsTTY() });
       return new Promise<string | undefined>((resolve) => {
         let answered = false;
         rl.once('line', (line) => {
@@ -233,11 +240,10 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     pid: process.pid,
     writeFileAtomic,
     makeDir: async (path, mode) => {
-      const { mkdir } = await import('node:fs');
-      await promisify(mkdir)(path, { recursive: true, mode });
+      await mkdir(path, { recursive: true, mode });
     },
     terminal: async () => {
-      if (!stdinTTY || !tty) return undefined;
+      if (!stdinIsTTY() || !tty) return undefined;
       runningOn();
       return (await import('./terminal/node.js')).nodeTerminal(process.stdin, process.stdout);
     },

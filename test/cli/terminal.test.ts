@@ -3,7 +3,8 @@
 // stdin is settled without Node's tty stream (and the network and stream
 // modules it loads).
 import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { majorOf } from '../../src/main.js';
@@ -32,5 +33,24 @@ describe.runIf(existsSync(join(ROOT, 'dist/cpanel.cjs')))('a command run with /d
     expect([fromNull.status, fromNull.stderr]).toEqual([fromPipe.status, fromPipe.stderr]);
     expect(fromNull.stdout).toBe(fromPipe.stdout);
     expect(JSON.parse(fromNull.stdout).apiversion).toBe(3);
+  });
+});
+
+describe.runIf(existsSync(join(ROOT, 'dist/cpanel.cjs')) && existsSync('/usr/bin/script'))('a command run with a terminal as its standard input', () => {
+  it("uapi never asks it (only the fronts that read the keyboard do): Node's tty stream, and the network modules it needs, stay unloaded", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpsessions-tty-'));
+    try {
+      // loaded before the command: says at exit whether Node's tty module was ever loaded
+      writeFileSync(join(dir, 'probe.cjs'), "process.on('exit', () => require('node:fs').writeSync(2, `tty module: ${process.moduleLoadList.includes('NativeModule tty')}\\n`));\n");
+      const account = process.getuid?.() === 0 ? ' --user=nobody' : '';
+      const command = `${process.execPath} -r ${dir}/probe.cjs ${ROOT}bin/uapi.js --output=json${account} --input ps=${ROOT}samples/ps.txt --input pure-ftpwho=${ROOT}samples/pure-ftpwho.txt Ftp list_sessions >${dir}/out 2>${dir}/err`;
+      // script(1) runs it on a new pseudo-terminal: stdin a terminal, stdout and stderr files
+      const r = spawnSync('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: 'ignore', timeout: 30_000 });
+      expect(r.status).toBe(0);
+      expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('tty module: false\n');
+      expect(JSON.parse(readFileSync(join(dir, 'out'), 'utf8')).apiversion).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,12 +3,13 @@
 // Each case runs both ways the commands ship (test/helpers/commands.ts):
 // `node bin/NAME.js` and the single executable through its links.
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandName, removeBinaryDir, WAYS } from '../helpers/commands.js';
+import { type FakeSession, FakePureFtpd } from '../helpers/fake-pure-ftpd.js';
 import { fixture } from '../helpers/runtime.js';
 
 afterAll(removeBinaryDir);
@@ -126,50 +127,14 @@ for (const way of WAYS) describe(way.label, () => {
   });
 
   describe('live, with real ps and /proc', () => {
-    // A session as ps and /proc show a real pure-ftpd one (ftp-servers.md §2.1),
-    // without a daemon: a program named pure-ftpd (a root-owned copy of bash),
-    // a master running it as root, and under it the session, the same program
-    // as the account, titled `pure-ftpd (DOWNLOAD)`, waiting on its stdin. As
-    // root, only such a tree passes the trust checks (src/model/TRUST.md).
-    const program = join(dir, 'pure-ftpd');
-    chmodSync(dir, 0o755);
-    copyFileSync('/usr/bin/bash', program);
-    chmodSync(program, 0o755);
-    const asAccount = isRoot ? '/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups' : '';
-    // the master prints the session's pid, then how it ended (143: SIGTERM)
-    const MASTER = `exec 3<&0; ${asAccount} "$1" -c 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"' "$1" <&3 & echo $!; wait $!; echo "status $?"`;
-    const started: Array<{ master: ReturnType<typeof spawn>; pid: number }> = [];
-    const fakeSession = async () => {
-      const master = spawn(program, ['-c', MASTER, 'pure-ftpd', program], { argv0: 'pure-ftpd (SERVER)', stdio: ['pipe', 'pipe', 'inherit'] });
-      const lines: string[] = [];
-      let buffered = '';
-      master.stdout.on('data', (d) => {
-        buffered += d;
-        lines.push(...buffered.split('\n').slice(0, -1));
-        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-      });
-      const status = new Promise<string>((resolve) => master.on('close', () => resolve(lines[1] ?? '')));
-      while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      const session = { master, pid: Number(lines[0]), status };
-      started.push(session);
-      // until the session has exec'd into its title
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return session;
-    };
-    let fake: { pid: number } | undefined;
+    // a session as ps and /proc show a real pure-ftpd one (test/helpers/fake-pure-ftpd.ts)
+    const fakes = new FakePureFtpd(dir);
+    const program = fakes.program;
+    let fake: FakeSession | undefined;
     beforeAll(async () => {
-      fake = await fakeSession();
+      fake = await fakes.session();
     });
-    afterAll(() => {
-      for (const { master, pid } of started) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already ended
-        }
-        master.kill('SIGKILL');
-      }
-    });
+    afterAll(() => fakes.stop());
 
     it.each(['ps', 'proc', 'auto'])('--collector=%s finds the session by its title and owner', async (collector) => {
       const r = await cli('uapi', [...ACCOUNT.args, '--output=json', `--collector=${collector}`, 'Ftp', 'list_sessions']);
@@ -182,7 +147,7 @@ for (const way of WAYS) describe(way.label, () => {
     });
 
     it('kill_session ends it (TERM), by pid', async () => {
-      const victim = await fakeSession();
+      const victim = await fakes.session();
       const r = await cli('uapi', [...ACCOUNT.args, '--output=json', 'Ftp', 'kill_session', `login=${victim.pid}`]);
       expect([r.exitCode, r.stderr]).toEqual([0, '']);
       expect(JSON.parse(r.stdout).result.data).toEqual({ login: String(victim.pid), ended: [victim.pid] });

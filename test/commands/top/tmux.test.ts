@@ -2,11 +2,12 @@
 // on a private tmux server, driven with send-keys and read with capture-pane.
 // Replays the lab's captures (no daemon needed); ends look-alike sessions
 // (a root master and sessions as nobody, as test/e2e/bin.test.ts makes them).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeSession, FakePureFtpd } from '../../helpers/fake-pure-ftpd.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 /** the Node running the tests (CI runs this file under 22 and 24 too): the shell in tmux has only /usr/bin and /bin on its PATH */
@@ -124,37 +125,15 @@ describe.runIf(isRoot && existsSync(TMUX))('top in tmux (the built command)', ()
   });
 
   describe('ending tagged sessions', () => {
-    // A session as ps and /proc show a real pure-ftpd one, without a daemon: a
-    // root-owned copy of bash named pure-ftpd run as root (the master), and
-    // under it the session, the same program as nobody, titled
-    // `pure-ftpd (DOWNLOAD)`, waiting on its stdin (src/model/TRUST.md).
+    // sessions as ps and /proc show real pure-ftpd ones, of nobody (test/helpers/fake-pure-ftpd.ts)
     const dir = mkdtempSync(join(tmpdir(), 'ftpsessions-top-'));
-    const program = join(dir, 'pure-ftpd');
-    const MASTER = `exec 3<&0; /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$1" -c 'exec -a "pure-ftpd (DOWNLOAD)" "$0" -c "read x"' "$1" <&3 & echo $!; wait $!; echo "status $?"`;
-    const started: Array<{ master: ChildProcess; pid: number; status: Promise<string> }> = [];
+    const fakes = new FakePureFtpd(dir);
+    const started: FakeSession[] = [];
     beforeAll(async () => {
-      chmodSync(dir, 0o755);
-      copyFileSync('/usr/bin/bash', program);
-      chmodSync(program, 0o755);
-      for (let i = 0; i < 3; i++) {
-        const master = spawn(program, ['-c', MASTER, 'pure-ftpd', program], { argv0: 'pure-ftpd (SERVER)', stdio: ['pipe', 'pipe', 'inherit'] });
-        const lines: string[] = [];
-        master.stdout?.on('data', (d: Buffer) => lines.push(...String(d).split('\n').filter(Boolean)));
-        const status = new Promise<string>((resolve) => master.on('close', () => resolve(lines[1] ?? '')));
-        while (lines.length === 0) await new Promise((r) => setTimeout(r, 20));
-        started.push({ master, pid: Number(lines[0]), status });
-      }
-      await new Promise((r) => setTimeout(r, 300)); // until each session has exec'd into its title
+      for (let i = 0; i < 3; i++) started.push(await fakes.session());
     });
     afterAll(() => {
-      for (const { master, pid } of started) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // ended
-        }
-        master.kill('SIGKILL');
-      }
+      fakes.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
