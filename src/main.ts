@@ -1,4 +1,4 @@
-import { access as accessCb, closeSync, constants, fstatSync, mkdir as mkdirCb, openSync, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, readSync, stat as statCb, statSync, writeSync } from 'node:fs';
+import { access as accessCb, type Stats, closeSync, constants, fstatSync, mkdir as mkdirCb, openSync, readdir as readdirCb, readdirSync, readFileSync, readlink as readlinkCb, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Dialect } from './cli/invocation.js';
 import { ExitCode } from './errors.js';
@@ -147,7 +147,6 @@ async function ioFailure(program: string, { error }: { error: NodeJS.ErrnoExcept
 
 const readdir = promisify(readdirCb);
 const readlink = promisify(readlinkCb);
-const stat = promisify(statCb);
 const access = promisify(accessCb);
 const mkdir = promisify(mkdirCb);
 
@@ -179,7 +178,7 @@ function nodeRuntime(stdout: Output, stderr: Output): Runtime {
     exec,
     readFile: readTextFile,
     readDir: (path) => readdir(path),
-    readFileNow: (path) => readFileSync(path, 'utf8'),
+    readFileNow,
     readDirNow: (path) => readdirSync(path),
     readLinkNow: (path) => readlinkSync(path),
     statNow: (path) => {
@@ -284,12 +283,33 @@ async function writeFileAtomic(path: string, text: string, mode: number): Promis
  * the reads themselves.
  */
 export async function readTextFile(path: string): Promise<string> {
+  return decodeText(readRegularFile(path));
+}
+
+/** Runtime.readFileNow: the kernel's /proc at full speed; a file anyone may have put there as readTextFile reads it. */
+function readFileNow(path: string, options?: { untrusted?: boolean }): string {
+  if (options?.untrusted !== true) return readFileSync(path, 'utf8');
+  const bytes = readRegularFile(path);
+  if (bytes.length > READ_LIMIT_BYTES) throw new ReadRefused('E_TOO_LARGE', `is larger than ${READ_LIMIT_BYTES / 2 ** 20} MiB, the most read from one input`);
+  return bytes.toString('utf8');
+}
+
+/** The bytes of a regular file, at most READ_LIMIT_BYTES + 1 of them (one more says it is too large); ReadRefused for anything else. */
+function readRegularFile(path: string): Buffer {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     // open(2) of a socket, or of a device with no driver behind it, is ENXIO: say what it is
-    if ((err as NodeJS.ErrnoException).code === 'ENXIO') throw notAFile(await stat(path).catch(() => undefined));
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') {
+      let facts: Stats | undefined;
+      try {
+        facts = statSync(path);
+      } catch {
+        // gone meanwhile
+      }
+      throw notAFile(facts);
+    }
     throw err;
   }
   try {
@@ -308,7 +328,7 @@ export async function readTextFile(path: string): Promise<string> {
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    return decodeText(buffer.subarray(0, length));
+    return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }

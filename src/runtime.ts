@@ -112,9 +112,13 @@ export interface Runtime {
   /**
    * The same three reads, synchronous: for /proc, where thousands of tiny
    * files each cost less to read than a promise and a thread-pool trip.
-   * Throw the usual Node errors.
+   * Throw the usual Node errors. `untrusted`: a file anyone may have put
+   * there (a replayed /proc capture), not one the kernel serves: refused
+   * with ReadRefused as readFile refuses it (not a regular file, more than
+   * READ_LIMIT_BYTES), never blocking on a FIFO or reading a device; NUL
+   * bytes and other text are kept, as /proc files hold them.
    */
-  readFileNow(path: string): string;
+  readFileNow(path: string, options?: { untrusted?: boolean }): string;
   readDirNow(path: string): string[];
   readLinkNow(path: string): string;
   /**

@@ -2,8 +2,8 @@
 // replay from files and stdin, a closed pipe, and real ps on this machine.
 // Each case runs both ways the commands ship (test/helpers/commands.ts):
 // `node bin/NAME.js` and the single executable through its links.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -28,10 +28,11 @@ writeFileSync(PS_FILE, fixture('pure-ftpd/02-tricky.ps.txt').replace(/^( *\d+ +\
 writeFileSync(WHO_FILE, fixture('pure-ftpd/02-tricky.pure-ftpwho-sH.txt'));
 
 for (const way of WAYS) describe(way.label, () => {
-  function cli(bin: CommandName, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  function cli(bin: CommandName, args: string[], options: { input?: string; env?: Record<string, string>; timeout?: number } = {}) {
     const [file, ...pre] = way.argv(bin);
     return execa(file, [...pre, ...args], {
       reject: false,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       input: options.input ?? '',
       // a clean environment, as cron gives: no terminal, local time UTC
       env: { TZ: 'UTC', ...options.env },
@@ -93,6 +94,29 @@ for (const way of WAYS) describe(way.label, () => {
       });
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout).result.data).toHaveLength(15);
+    });
+
+    it("a replayed /proc holding a FIFO or a device where a file should be is refused at once, never waited on or read (anyone's folder may be given)", async () => {
+      for (const plant of ['fifo', 'device'] as const) {
+        for (const where of ['stat', '123/stat']) {
+          const tree = mkdtempSync(join(dir, 'proc-'));
+          mkdirSync(join(tree, '123'));
+          for (const name of ['stat', '123/cmdline', '123/status', '123/comm', '123/stat']) writeFileSync(join(tree, name), name === 'stat' ? 'btime 1\n' : 'x\n');
+          rmSync(join(tree, where));
+          if (plant === 'fifo') execFileSync('/usr/bin/mkfifo', [join(tree, where)]);
+          else symlinkSync('/dev/zero', join(tree, where));
+          const label = `${plant} as ${where}`;
+          const listed = await cli('ftpsessions', ['list', '--output=json', '--input', `proc=${tree}`], { timeout: 20_000 });
+          expect(listed.timedOut, label).toBe(false);
+          // without the tree's stat nothing is left of it: said in one line; without a process's, the process is left out
+          if (where === 'stat') expect([listed.exitCode, listed.stderr], label).toEqual([1, 'ftpsessions: --input proc gave nothing that looks like proc output']);
+          else expect([listed.exitCode, listed.stdout, listed.stderr], label).toEqual([0, '[]', '']);
+          const completed = await cli('ftpsessions', ['__complete', '3', '--', 'ftpsessions', 'kill', '--input', `proc=${tree}`, '--pid', ''], { timeout: 20_000 });
+          expect([completed.exitCode, completed.timedOut], label).toEqual([0, false]);
+          const byUapi = await cli('uapi', [...ACCOUNT.args, '--output=json', '--input', `proc=${tree}`, 'Ftp', 'list_sessions'], { timeout: 20_000 });
+          expect([byUapi.timedOut, byUapi.stderr.split('\n').length], label).toEqual([false, 1]);
+        }
+      }
     });
 
     it('filters with a Perl regex (the regex engine, loaded only for a matches filter)', async () => {

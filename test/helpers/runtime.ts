@@ -115,7 +115,9 @@ export function createTestRuntime(options: TestRuntimeOptions): TestRuntime {
     },
     readDir: async (path) => runtime.readDirNow(path),
     readLink: async (path) => runtime.readLinkNow(path),
-    readFileNow: (path) => {
+    readFileNow: (path, { untrusted = false } = {}) => {
+      const what = untrusted ? NOT_A_FILE[(options.stats?.[path]?.mode ?? 0o100000) & 0o170000] : undefined;
+      if (what !== undefined) throw new ReadRefused('E_NOT_FILE', `is ${what}, not a file`);
       const text = files[path];
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
       return text;

@@ -31,9 +31,10 @@ export const source: Source<ProcSnapshot> = {
     if (path === '-') throw new CollectorError('E_COLLECTOR_FAILED', '--input proc= takes a directory, not standard input');
     try {
       const dir = path.replace(/\/+$/, '');
-      const snapshot = readProcTree(dir, runtime, settings.descriptorsOf);
+      // a capture is files anyone may have put there, not the kernel's: no FIFO, device or huge file is read
+      const snapshot = readProcTree(dir, runtime, settings.descriptorsOf, { untrusted: true });
       // a capture may hold what ss said then (TCP_INFO_CAPTURE), for the idle times
-      const tcpInfo = optional(() => runtime.readFileNow(`${dir}/${TCP_INFO_CAPTURE}`));
+      const tcpInfo = optional(() => runtime.readFileNow(`${dir}/${TCP_INFO_CAPTURE}`, { untrusted: true }));
       return tcpInfo === undefined ? snapshot : { ...snapshot, tcpInfo };
     } catch (err) {
       throw new CollectorError('E_COLLECTOR_FAILED', `cannot read --input proc=${path}: ${describeIoError(err)}`);

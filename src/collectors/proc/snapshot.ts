@@ -44,12 +44,13 @@ export const SYSTEM_PATHS = /^\/(?:dev|proc|sys|run|etc|usr|lib|lib64|bin|sbin|v
  * process (its comm says which are daemons), then the rest for those. Every
  * read may fail (a process ends, a file is not ours to read): what cannot be
  * read is left out. Synchronous reads: at 10,000 processes a promise per tiny
- * file costs more than the file.
+ * file costs more than the file. `untrusted`: a replayed tree, whose files
+ * anyone may have put there (Runtime.readFileNow).
  */
-export function readProcTree(root: string, runtime: Runtime, descriptorsOf?: number): ProcSnapshot {
+export function readProcTree(root: string, runtime: Runtime, descriptorsOf?: number, { untrusted = false }: { untrusted?: boolean } = {}): ProcSnapshot {
   const read = (path: string): string | undefined => {
     try {
-      return runtime.readFileNow(path);
+      return runtime.readFileNow(path, { untrusted });
     } catch {
       return undefined;
     }
