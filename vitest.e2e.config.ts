@@ -8,7 +8,7 @@ import base from './vitest.config.js';
  * scripts/ci-nodes.sh): vitest itself is started by that Node, so each test's
  * `process.execPath` -- what spawns `bin/*.js`, `serve` and `top` -- is that
  * Node. These are the tests that reach what differs between Node lines: the
- * bundle loaded by bin/start.js (vm.Script, with no code cache for that V8),
+ * bundles loaded by bin/start.js (vm.Script, with no code cache for that V8),
  * child processes, pipes, closed streams, signals, FIFOs and sockets, the
  * HTTP and TLS servers and their reload, a real terminal, npm's install and
  * pack with the build they run. The rest of the suite runs in-process
@@ -21,7 +21,7 @@ const E2E_SUBSET = [
   'test/serve/serve-bin.test.ts',
   'test/commands/watch-bin.test.ts',
   'test/commands/top/tmux.test.ts',
-  // npm install -g ., npm pack and the tarball installed, npm and the build (prepare: the bundle and the code cache) run by that Node
+  // npm install -g ., npm pack and the tarball installed, npm and the build (prepare: the bundles and their code caches) run by that Node
   'test/install/install.test.ts',
 ];
 

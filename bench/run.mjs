@@ -138,8 +138,9 @@ say();
 const CALLGRIND_RUNS = 3;
 if (!QUICK && existsSync('/usr/bin/valgrind') && existsSync('/usr/bin/callgrind_annotate')) {
   const file = join(work, 'callgrind.out');
-  const once = (c) => {
+  const callgrindOnce = (c) => {
     const r = spawnSync('/usr/bin/valgrind', ['--tool=callgrind', `--callgrind-out-file=${file}`, c.file, ...c.argv], { encoding: 'utf8', maxBuffer: 1 << 30, env: ENV });
+    if (r.status !== 0) throw new Error(`valgrind ${c.name} failed (exit ${r.status ?? r.signal}):\n${r.stderr.slice(-2000)}`);
     const total = Number(/Collected : (\d+)/.exec(r.stderr)?.[1]);
     const report = spawnSync('/usr/bin/callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const line = report.stdout.split('\n').find((l) => l.includes('HashSeed::InitializeRoots'));
@@ -147,7 +148,7 @@ if (!QUICK && existsSync('/usr/bin/valgrind') && existsSync('/usr/bin/callgrind_
     return { total, fixed: total - seed };
   };
   const instructions = (c) => {
-    const runs = Array.from({ length: CALLGRIND_RUNS }, () => once(c));
+    const runs = Array.from({ length: CALLGRIND_RUNS }, () => callgrindOnce(c));
     return { total: median(runs.map((r) => r.total)), fixed: median(runs.map((r) => r.fixed)) };
   };
   const base = instructions(baseline);

@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BUNDLES, bundle, LIBRARIES_APART, ROOT } from './lib/bundle.mjs';
 
 const TARGET = `${process.platform}-${process.arch}`;
@@ -36,7 +36,7 @@ function fail(message) {
 /** run `file args` (argv array, no shell), its stderr shown on failure; its stdout and stderr */
 function run(file, args, options = {}) {
   const env = { ...process.env };
-  delete env.NODE_OPTIONS; // the snapshot is made by a plain node, as it will run
+  delete env.NODE_OPTIONS; // the blob is made, and the binary checked, by a plain node, as users run it
   const r = spawnSync(file, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   if (r.error) fail(`${file} could not be run: ${r.error.message}`);
   if (r.status !== 0) fail(`${file} ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
@@ -76,9 +76,11 @@ try {
   //    bundles, each with the V8 code cache `npm run build` trained for this
   //    very Node (see src/sea.ts for why not a SEA startup snapshot). Relative
   //    paths: nothing of the build machine goes into the binary.
+  // the names bin/start.js loads: each bundle and its code cache for this Node
+  const { cacheFile } = createRequire(import.meta.url)('../bin/start.js');
   const assets = {};
   for (const { name } of BUNDLES) {
-    const cacheName = `${name}.${process.versions.v8}.${process.arch}.cache`;
+    const cacheName = basename(cacheFile(name));
     for (const need of [`${name}.cjs`, cacheName]) {
       if (!(await stat(join(DIST, need)).catch(() => undefined))) fail(`dist/${need} is missing: run \`npm run build\` with this Node (${process.version}) first`);
     }
@@ -163,19 +165,20 @@ try {
 }
 
 /**
- * completions/ for the tarball: the packagers' files the npm build writes
+ * completions/ for the tarball: the packagers' files `npm run build` wrote
  * (scripts/lib/completions.mjs: the layout bash-completion, zsh and fish look
  * for), each checked to be what the binary itself prints for its shell.
  */
 async function packCompletions(ftpsessions, into) {
-  const { writeCompletions } = await import('./lib/completions.mjs');
-  const written = await writeCompletions(ROOT); // what `npm run build` writes too: from node bin/ftpsessions.js
-  for (const path of written) {
-    const shell = path.split('/')[1];
+  const { FILES } = await import('./lib/completions.mjs');
+  for (const [shell, files] of Object.entries(FILES)) {
     const own = run(ftpsessions, ['completion', shell]).stdout;
-    if (own !== (await readFile(join(ROOT, path), 'utf8'))) fail(`the binary's \`completion ${shell}\` differs from ${path}`);
-    await mkdir(dirname(join(into, path.slice('completions/'.length))), { recursive: true });
-    await writeFile(join(into, path.slice('completions/'.length)), own);
+    for (const file of files) {
+      const built = await readFile(join(ROOT, 'completions', file), 'utf8').catch(() => fail(`completions/${file} is missing: run \`npm run build\` first`));
+      if (own !== built) fail(`the binary's \`completion ${shell}\` differs from completions/${file}`);
+      await mkdir(dirname(join(into, file)), { recursive: true });
+      await writeFile(join(into, file), own);
+    }
   }
 }
 
@@ -194,7 +197,7 @@ async function openUp(path) {
 
 function installText(version, top) {
   return `ftpsessions ${version} for Linux x86-64: one executable with Node.js ${process.version} inside.
-Nothing else to install: no Node.js, no npm, no libraries (glibc and libstdc++ only).
+Nothing else to install: no Node.js, no npm, no libraries (glibc, libstdc++ and libgcc_s only).
 
   bin/ftpsessions   the program; it acts by the name it is called by:
   bin/cpapi2        -> ftpsessions, cPanel's API 2 grammar

@@ -28,8 +28,9 @@ for (const { name, nativeFronts } of BUNDLES) {
 for (const name of LIBRARIES_APART) Object.assign(inputs, (await bundleLibrary(name, join(outdir, `${name}.cjs`))).metafile.inputs);
 
 /**
- * The libraries are in the bundle, not installed beside it (package.json
- * lists them as devDependencies): their licences travel with it, in
+ * The libraries are in the bundles (and dist/re2js.cjs), not installed
+ * beside them (package.json lists them as devDependencies): their licences
+ * travel with them, in
  * dist/THIRD-PARTY-LICENSES.txt.
  */
 export async function licences(inputs) {
@@ -50,7 +51,7 @@ export async function licences(inputs) {
 }
 await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), await licences(inputs));
 
-// The code cache, made by a plain `node` (no flags: V8 refuses a cache made
+// The code caches, one per bundle, made by a plain `node` (no flags: V8 refuses a cache made
 // under other flags) that runs the commands the way users do: this Node's,
 // and one for each Node named in FTPSESSIONS_CACHE_NODES (paths, `:` between
 // them), so a package carries a cache for each Node line it is meant for

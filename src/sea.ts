@@ -12,7 +12,8 @@
  * different grammar than the one the caller typed.
  *
  * The program itself is the npm build's bundles, dist/cpanel.cjs (cpapi2,
- * uapi) and dist/ftpsessions.cjs (ftpsessions), carried in the binary as
+ * uapi) and dist/ftpsessions.cjs (ftpsessions), with dist/re2js.cjs (the
+ * regex engine, read only for a `matches` filter), carried in the binary as
  * assets with the V8 code caches `npm run build` trained for this Node, and
  * the command's bundle loaded as bin/start.js loads it: compiled with the
  * cache, which V8 takes when the flags (NODE_OPTIONS) and CPU allow and

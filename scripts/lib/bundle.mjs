@@ -1,8 +1,10 @@
-// The esbuild options every bundle of ftpsessions shares: the npm build
-// (dist/ftpsessions.cjs) and the single executable (scripts/build-binary.mjs).
-// One CommonJS file, every library inside: Node loads one file through its
-// CommonJS loader (no ESM loader, no module graph to resolve at start-up),
-// and a V8 code cache of it can be made and used on Node 20, 22 and 24 alike.
+// How ftpsessions is bundled with esbuild: the npm build's bundles
+// (dist/ftpsessions.cjs, dist/cpanel.cjs, BUNDLES), the libraries kept apart
+// (dist/re2js.cjs, LIBRARIES_APART) and the single executable's entry
+// (scripts/build-binary.mjs). Each a CommonJS file with its libraries inside,
+// compiled by vm.Script (no ESM loader, no module graph to resolve at
+// start-up), so a V8 code cache of it can be made and used on Node 20, 22
+// and 24 alike.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -70,8 +72,10 @@ export const NATIVE_FRONTS = ['src/cli/native.ts', 'src/commands/table.ts', 'src
 const withoutNativeFronts = {
   name: 'without-native-fronts',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(cli\/native|commands\/table|completion\/complete)\.js$/ }, (args) =>
-      args.importer === join(ROOT, 'src/run.ts') && args.kind === 'dynamic-import' ? { path: args.path, namespace: 'native-front' } : undefined,
+    // as src/run.ts names them: `./cli/native.js` for src/cli/native.ts
+    const imports = new Set(NATIVE_FRONTS.map((path) => `./${path.slice('src/'.length).replace(/\.ts$/, '.js')}`));
+    b.onResolve({ filter: /^\.\// }, (args) =>
+      imports.has(args.path) && args.importer === join(ROOT, 'src/run.ts') && args.kind === 'dynamic-import' ? { path: args.path, namespace: 'native-front' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'native-front' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`${args.path} is not in the cPanel commands' bundle (cpanel.cjs): ftpsessions runs from ftpsessions.cjs`)});`,
@@ -102,19 +106,9 @@ const librariesApart = {
  * included).
  */
 export async function bundleLibrary(name, outfile) {
-  const { build } = await loadEsbuild();
   return build({
     stdin: { contents: `export * from ${JSON.stringify(name)};`, resolveDir: ROOT, loader: 'js' },
     outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    metafile: true,
-    absWorkingDir: ROOT,
   });
 }
 
@@ -140,26 +134,24 @@ export const ROOT = new URL('../../', import.meta.url).pathname;
  * Returns esbuild's result (metafile included).
  */
 export async function bundle({ entry, outfile, minify = true, nativeFronts = true }) {
-  const { build } = await loadEsbuild();
   const pkg = JSON.parse(await readFile(new URL('package.json', `file://${ROOT}`), 'utf8'));
   return build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     supported: { 'dynamic-import': false },
     minify,
-    legalComments: 'none',
     define: { __FTPSESSIONS_VERSION__: JSON.stringify(pkg.version) },
-    logLevel: 'warning',
     plugins: [lazyChildProcessForCommander, noColourDetectionForChalk, librariesApart, ...(nativeFronts ? [] : [withoutNativeFronts])],
-    metafile: true,
-    absWorkingDir: ROOT,
-  }).catch((e) => {
-    // esbuild has printed each error with its place in the source: no stack on top
-    if (Array.isArray(e?.errors) && e.errors.length > 0) process.exit(1);
-    throw e;
   });
+}
+
+/** esbuild's build with the options every file here shares; its errors, which esbuild has printed with their place in the source, end the build without a stack on top */
+async function build(options) {
+  const esbuild = await loadEsbuild();
+  return esbuild
+    .build({ bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning', metafile: true, absWorkingDir: ROOT, ...options })
+    .catch((e) => {
+      if (Array.isArray(e?.errors) && e.errors.length > 0) process.exit(1);
+      throw e;
+    });
 }

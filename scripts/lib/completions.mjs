@@ -11,7 +11,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const COMMANDS = ['ftpsessions', 'uapi', 'cpapi2'];
-const FILES = {
+/** the files of completions/ per shell, relative to it */
+export const FILES = {
   bash: COMMANDS.map((c) => join('bash', c)),
   zsh: [join('zsh', '_ftpsessions')],
   fish: COMMANDS.map((c) => join('fish', `${c}.fish`)),

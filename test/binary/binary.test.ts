@@ -123,7 +123,7 @@ describe.runIf(isRoot)('as another account (nobody, through setpriv)', () => {
 describe('self-contained', () => {
   it('holds no path of the checkout it was built in', () => {
     // bin/start.js names the script it compiles (and the code cache records)
-    // dist/ftpsessions.cjs, without the folder it was built in
+    // dist/cpanel.cjs or dist/ftpsessions.cjs, without the folder it was built in
     const text = readFileSync(join(binaryDir(), 'ftpsessions-linux-x64')).toString('latin1');
     const checkout = CHECKOUT.replace(/\/$/, '');
     const found = [...text.matchAll(new RegExp(`${checkout.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\x21-\\x7e]*`, 'g'))].map((m) => m[0]);
