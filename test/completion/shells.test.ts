@@ -32,7 +32,9 @@ function shell(program: string, args: string[], script: string): string {
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/ftpsessions.cjs'))) throw new Error('dist/ftpsessions.cjs is missing: npm run build first');
+  for (const bundle of ['ftpsessions', 'cpanel']) {
+    if (!existsSync(join(ROOT, `dist/${bundle}.cjs`))) throw new Error(`dist/${bundle}.cjs is missing: npm run build first`);
+  }
   for (const sh of ['bash', 'zsh', 'fish']) {
     if (spawnSync(sh, ['-c', 'exit 0']).status !== 0) throw new Error(`${sh} is not installed (apt-get install -y zsh fish; .ci/run installs them)`);
   }

@@ -45,7 +45,9 @@ function complete(words: string[], uid = NOBODY): string[] {
 
 describe.skipIf(!isRoot)('completion as an account sees nothing of another account', () => {
   beforeAll(async () => {
-    if (!existsSync(new URL('../../dist/ftpsessions.cjs', import.meta.url))) throw new Error('dist/ftpsessions.cjs is missing: npm run build first');
+    for (const bundle of ['ftpsessions', 'cpanel']) {
+      if (!existsSync(new URL(`../../dist/${bundle}.cjs`, import.meta.url))) throw new Error(`dist/${bundle}.cjs is missing: npm run build first`);
+    }
     copy = await publicCopy();
     dir = mkdtempSync(join(copy.dir, 'attack-'));
     chmodSync(dir, 0o755);
@@ -99,21 +101,29 @@ describe.skipIf(!isRoot)('completion as an account sees nothing of another accou
     const pids = complete(['ftpsessions', 'kill', '--pid', ''], 0);
     for (const l of lookAlikes) expect(pids).not.toContain(String(l.child.pid));
     const accounts = execFileSync(process.execPath, [copy.bin('ftpsessions'), '__complete', '2', '--', 'uapi', '--user', ''], { encoding: 'utf8' });
+    expect(accounts).toMatch(/^words\n/);
     expect(accounts).not.toMatch(/^(daemon|nobody)\t/m);
   });
 
-  it('bash as nobody: a hostile process title is never shell code, never a candidate', () => {
+  it('bash as nobody: a hostile process title is never shell code, never a candidate; --user offers itself only', () => {
     const script = `
       cd ${dir}/cwd
       source ${dir}/completion.bash
       COMP_WORDS=(ftpsessions kill --pid ''); COMP_CWORD=3; COMP_LINE='ftpsessions kill --pid '; COMP_POINT=\${#COMP_LINE}
       _ftpsessions ftpsessions '' --pid
+      printf '%s\\n' "\${COMPREPLY[@]}"
+      echo --
+      COMP_WORDS=(uapi --user ''); COMP_CWORD=2; COMP_LINE='uapi --user '; COMP_POINT=\${#COMP_LINE}
+      _ftpsessions uapi '' --user
       printf '%s\\n' "\${COMPREPLY[@]}"`;
     const out = execFileSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', '--', '/bin/bash', '--norc', '--noprofile', '-c', script], {
       encoding: 'utf8',
       env: { PATH: `${dir}/bin:/usr/bin:/bin`, HOME: `${dir}/cwd` },
     });
-    expect(out.split('\n').filter((l) => l !== '')).toEqual(pidOf(NOBODY).sort((a, b) => Number(a) - Number(b)));
+    const [pids, accounts] = out.split('--\n').map((part) => part.split('\n').filter((l) => l !== ''));
+    expect(pids).toEqual(pidOf(NOBODY).sort((a, b) => Number(a) - Number(b)));
+    // and after --user, itself only
+    expect(accounts).toEqual(['nobody']);
     expect(existsSync(join(dir, 'cwd', 'PWNED'))).toBe(false);
     expect(existsSync(join(dir, 'PWNED'))).toBe(false);
   });

@@ -12,7 +12,6 @@ import { type CommandName, removeBinaryDir, WAYS } from '../helpers/commands.js'
 import { type FakeSession, FakePureFtpd } from '../helpers/fake-pure-ftpd.js';
 import { fixture } from '../helpers/runtime.js';
 
-afterAll(removeBinaryDir);
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const isRoot = process.getuid?.() === 0;
@@ -21,6 +20,10 @@ const isRoot = process.getuid?.() === 0;
 const ACCOUNT = isRoot ? { uid: 65534, args: ['--user=nobody'] } : { uid: process.getuid?.() ?? 0, args: [] as string[] };
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpsessions-e2e-'));
+afterAll(() => {
+  removeBinaryDir();
+  rmSync(dir, { recursive: true, force: true });
+});
 /** The lab's pure-ftpd capture with alice's uid (1001) moved to the account we run as. */
 const PS_FILE = join(dir, 'ps.txt');
 const WHO_FILE = join(dir, 'who.txt');

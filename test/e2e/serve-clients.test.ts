@@ -47,9 +47,11 @@ const CURL = '/usr/bin/curl';
 const OPENSSL = '/usr/bin/openssl';
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const isRoot = process.getuid?.() === 0;
-const built = existsSync(join(ROOT, 'dist'));
+// a missing build is a failure, never a skip
+for (const bundle of ['ftpsessions', 'cpanel']) {
+  if (!existsSync(join(ROOT, 'dist', `${bundle}.cjs`))) throw new Error(`dist/${bundle}.cjs is missing: npm run build first`);
+}
 if (!isRoot) console.warn('[serve-clients] SKIPPING: token create and serve on this machine need root');
-else if (!built) console.warn('[serve-clients] SKIPPING: no dist/ (npm run build first)');
 else if (!existsSync(FAKETIME_LIB)) console.warn(`[serve-clients] SKIPPING the failure limit's reset: ${FAKETIME_LIB} missing (apt-get install faketime)`);
 
 // cpanel-lib is CommonJS without types
@@ -201,7 +203,7 @@ for (const way of WAYS) describe(way.label, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  describe.runIf(isRoot && built)('ftpsessions serve (built) with curl and cpanel-lib', () => {
+  describe.runIf(isRoot)('ftpsessions serve (built) with curl and cpanel-lib', () => {
     beforeAll(async () => {
       secrets.root = await mint('root', 'whm');
       secrets.nobody = await mint('nobody', 'n');

@@ -70,14 +70,15 @@ export class FakePureFtpd {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** until the session has exec'd into its title (at most 5 s) */
+/** until the session has exec'd into its title; a failure after 10 s */
 async function untilTitled(pid: number): Promise<void> {
-  for (let waited = 0; waited < 5_000; waited += 20) {
+  for (let waited = 0; waited < 10_000; waited += 20) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith(`${TITLE}\0`)) return;
     } catch {
-      // not there yet, or already gone: the test will say
+      // not there yet
     }
     await pause(20);
   }
+  throw new Error(`fake session ${pid} never showed its title '${TITLE}'`);
 }

@@ -28,12 +28,12 @@ describe('.ci/run', () => {
     expect(pkg.scripts.test).toMatch(/\bvitest run\b/);
   });
 
-  it('updates the package lists first, then installs what the tests run (daemons, setpriv, unshare, mount, ps, groff, YAML::Syck, the shells completion is tested in)', () => {
+  it('updates the package lists first, then installs what the tests run (daemons, setpriv, unshare, mount, ps, groff, YAML::Syck, the shells completion is tested in, strace for the binary)', () => {
     const update = commands.findIndex((c) => c.startsWith('apt-get update'));
     const install = commands.findIndex((c) => c.startsWith('apt-get install'));
     expect(update).toBeGreaterThan(-1);
     expect(install).toBeGreaterThan(update);
-    for (const p of ['groff-base', 'procps', 'libyaml-syck-perl', 'util-linux', 'mount', 'zsh', 'fish']) expect(commands[install]!.split(/\s+/)).toContain(p);
+    for (const p of ['groff-base', 'procps', 'libyaml-syck-perl', 'util-linux', 'mount', 'zsh', 'fish', 'strace']) expect(commands[install]!.split(/\s+/)).toContain(p);
     expect(commands).toContain('bash test/live/install-ftp-daemons.sh');
   });
 });

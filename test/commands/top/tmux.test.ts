@@ -1,7 +1,7 @@
 // top on a real terminal: the BUILT command (npm run build) run in a tmux pane
 // on a private tmux server, driven with send-keys and read with capture-pane.
 // Replays the lab's captures (no daemon needed); ends look-alike sessions
-// (a root master and sessions as nobody, as test/e2e/bin.test.ts makes them).
+// (a root master and sessions as nobody: test/helpers/fake-pure-ftpd.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
