@@ -111,9 +111,17 @@ describe('dynamic candidates: accounts and pids, only what the caller may see', 
     expect((await complete(['ftpsessions', 'kill', '-u', 'alice', '--pid=2439'])).values).toEqual(['--pid=24393']);
   });
 
+  it('the sessions are read the cheapest way (the Tab budget): /proc only, no program run, no daemon list, no ss', async () => {
+    for (const words of [['ftpsessions', 'kill', '--pid', ''], ['uapi', '--user', 'alice', 'Ftp', 'kill_session', 'login='], ['uapi', '--user', '']]) {
+      const { values, rt } = await complete(words);
+      expect(values.length, words.join(' ')).toBeGreaterThan(0);
+      expect(rt.calls.map((c) => c.file), words.join(' ')).toEqual([]);
+    }
+  });
+
   it('an account: only itself after --user, only its own pids, however the line is written', async () => {
     expect((await complete(['uapi', '--user', ''], { uid: 1001 })).values).toEqual(['alice']);
-    expect((await complete(['ftpsessions', 'list', '--user=', ''].slice(0, 3), { uid: 1001 })).values).toEqual(['--user=alice']);
+    expect((await complete(['ftpsessions', 'list', '--user='], { uid: 1001 })).values).toEqual(['--user=alice']);
     expect((await complete(['ftpsessions', 'kill', '--pid', ''], { uid: 1001 })).values).toEqual(ALICE.map(String));
     // naming another account, or root's path options, changes nothing
     const sneaky = await complete(['uapi', '--user', 'ftpvirt', '--ftp-passwd-dir', '/tmp', 'Ftp', 'kill_session', 'login='], { uid: 1001 });
