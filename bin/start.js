@@ -43,7 +43,10 @@ function load(bundle) {
     // none for this Node: compile from the source
   }
   // named without the folder: the code cache records the name, and the single
-  // executable carries the cache (no path of the machine that built it)
+  // executable carries the cache (no path of the machine that built it).
+  // src/sea.ts runs the bundles from its assets with this same wrapper: V8
+  // takes the cache only for the text it was made from (kept as two copies:
+  // sharing one costs every start a module, see issue 12's note)
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: `dist/${bundle}.cjs`, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, bundleRequire, module, file, DIST);
